@@ -1,0 +1,84 @@
+import { invalid } from './errors.js'
+
+export type AttrKind = 'int' | 'ints' | 'number' | 'bool'
+
+/** One attribute of an op: its kind, and whether it may be left out (with or without a default). */
+export class Attr<T> {
+  constructor(
+    readonly kind: AttrKind,
+    readonly required: boolean,
+    readonly fallback?: T,
+  ) {}
+
+  optional(): Attr<T | undefined> {
+    return new Attr<T | undefined>(this.kind, false)
+  }
+
+  default(value: T): Attr<T> {
+    return new Attr<T>(this.kind, false, value)
+  }
+}
+
+export const attr = {
+  int: (): Attr<number> => new Attr('int', true),
+  ints: (): Attr<readonly number[]> => new Attr('ints', true),
+  number: (): Attr<number> => new Attr('number', true),
+  bool: (): Attr<boolean> => new Attr('bool', true),
+}
+
+export type AttrSchema = Record<string, Attr<unknown>>
+export type AttrsOf<S extends AttrSchema> = { [K in keyof S]: S[K] extends Attr<infer T> ? T : never }
+
+function matches(kind: AttrKind, value: unknown): boolean {
+  switch (kind) {
+    case 'int':
+      return Number.isInteger(value)
+    case 'number':
+      return typeof value === 'number' && !Number.isNaN(value)
+    case 'bool':
+      return typeof value === 'boolean'
+    case 'ints':
+      return Array.isArray(value) && value.every((v) => Number.isInteger(v))
+  }
+}
+
+const kindName: Record<AttrKind, string> = {
+  int: 'an integer',
+  ints: 'an array of integers',
+  number: 'a number',
+  bool: 'a boolean',
+}
+
+const EMPTY = Object.freeze({})
+
+/** Checks `given` against an op's schema and fills defaults; unknown or ill-typed attributes throw. */
+export function parseAttrs<S extends AttrSchema>(op: string, schema: S, given: object | undefined): AttrsOf<S> {
+  const keys = Object.keys(schema)
+  if (keys.length === 0 && (given === undefined || isEmpty(given))) return EMPTY as AttrsOf<S>
+  const input = (given ?? {}) as Record<string, unknown>
+  for (const key of Object.keys(input)) {
+    if (!(key in schema)) {
+      const known = keys.length ? `it takes ${keys.join(', ')}` : 'it takes no attributes'
+      throw invalid(`${op}: unknown attribute '${key}'; ${known}.`)
+    }
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of keys) {
+    const field = schema[key]
+    const value = input[key]
+    if (value === undefined) {
+      if (field.required) throw invalid(`${op}: attribute '${key}' is required (${kindName[field.kind]}).`)
+      out[key] = field.fallback
+    } else if (!matches(field.kind, value)) {
+      throw invalid(`${op}: attribute '${key}' must be ${kindName[field.kind]}, got ${JSON.stringify(value)}.`)
+    } else {
+      out[key] = value
+    }
+  }
+  return out as AttrsOf<S>
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false
+  return true
+}

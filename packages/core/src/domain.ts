@@ -1,0 +1,69 @@
+/**
+ * What an op accepts, in a form the cross-validation suite can sample from. Core does not
+ * depend on a test library: the suite passes in a `Draw` backed by fast-check, so every
+ * draw shrinks and replays.
+ */
+export interface Draw {
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number
+  bool(): boolean
+  pick<T>(items: readonly T[]): T
+}
+
+/** The values one argument may take. */
+export interface ValueDomain {
+  min: number
+  max: number
+  /** Kinks to stay away from (relu at 0, clamp at its bounds): finite differences are wrong there. */
+  avoid?: readonly number[]
+  /** Integers only (class indices, a condition mask of 0/1). */
+  integer?: boolean
+  /** Passed as a constant: never differentiated (a class target, a condition, an integer exponent). */
+  constant?: boolean
+}
+
+export interface ArgSample {
+  shape: number[]
+  values: ValueDomain
+}
+
+export interface Sample {
+  args: ArgSample[]
+  /** Exactly what a user would pass as the attrs object. */
+  attrs: Record<string, unknown>
+  /** Every differentiable value must differ from every other (max, maximum: ties are kinks). */
+  distinct?: boolean
+}
+
+export type Domain = (draw: Draw) => Sample
+
+export const real: ValueDomain = { min: -2, max: 2 }
+export const positive: ValueDomain = { min: 0.1, max: 3 }
+export const unit: ValueDomain = { min: -0.9, max: 0.9 }
+
+export function values(min: number, max: number, extra: Omit<ValueDomain, 'min' | 'max'> = {}): ValueDomain {
+  return { min, max, ...extra }
+}
+
+/** A shape of rank in [minRank, maxRank] with dims in [1, maxDim]. */
+export function drawShape(draw: Draw, minRank = 0, maxRank = 3, maxDim = 4): number[] {
+  const rank = draw.int(minRank, maxRank)
+  return Array.from({ length: rank }, () => draw.int(1, maxDim))
+}
+
+/** `shape` with some dims replaced by 1 and some leading dims dropped: a shape that broadcasts to it. */
+export function drawBroadcastable(draw: Draw, shape: readonly number[]): number[] {
+  const drop = draw.int(0, shape.length)
+  return shape.slice(drop).map((d) => (draw.int(0, 3) === 0 ? 1 : d))
+}
+
+/** A list of distinct dims of `rank`, possibly negative, as a user might write them. */
+export function drawDims(draw: Draw, rank: number, min = 1): number[] {
+  const dims: number[] = []
+  for (let d = 0; d < rank; d++) if (draw.bool()) dims.push(draw.bool() ? d : d - rank)
+  while (dims.length < Math.min(min, rank)) {
+    const d = draw.int(0, rank - 1)
+    if (!dims.some((x) => (x + rank) % rank === d)) dims.push(d)
+  }
+  return dims
+}

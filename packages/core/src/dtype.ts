@@ -1,0 +1,19 @@
+export type DType = 'float64' | 'float32'
+export type FloatArray = Float64Array | Float32Array
+
+export function isDType(x: unknown): x is DType {
+  return x === 'float64' || x === 'float32'
+}
+
+export function allocate(dtype: DType, size: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size)
+}
+
+export function dtypeOf(array: FloatArray): DType {
+  return array instanceof Float32Array ? 'float32' : 'float64'
+}
+
+/** float32 only when every operand is float32: mixing promotes to float64, as the SPEC says. */
+export function promote(a: DType, b: DType): DType {
+  return a === 'float32' && b === 'float32' ? 'float32' : 'float64'
+}

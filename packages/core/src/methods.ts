@@ -1,0 +1,53 @@
+import type { AttrSchema } from './attrs.js'
+import type { Value } from './dispatch.js'
+import { apply, listOps, type Op } from './op.js'
+import type * as ops from './ops/index.js'
+
+/** Every registered op as a method, PyTorch style: `x.add(y)`, `x.sum(dims, keepdim)`, `x.pow(2)`. */
+export type OpMethods<R> = { [K in keyof typeof ops]: (...args: any[]) => R }
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false
+  const proto = Object.getPrototypeOf(x)
+  return proto === Object.prototype || proto === null
+}
+
+/** Turns the positional tail of a method call into an attrs object. */
+function positionalAttrs(op: Op, rest: readonly unknown[]): object | undefined {
+  if (rest.length === 0) return undefined
+  if (rest.length === 1 && isPlainObject(rest[0])) return rest[0]
+  const names = op.positional ?? []
+  if (rest.length > names.length) {
+    throw new TypeError(`${op.name}: the method takes at most ${names.length} positional attribute(s) (${names.join(', ')}).`)
+  }
+  const schema = op.attrs as AttrSchema
+  const attrs: Record<string, unknown> = {}
+  rest.forEach((value, i) => {
+    const name = names[i]
+    // x.sum(1) reads as x.sum([1]), as PyTorch accepts an int for a dims list.
+    attrs[name] = schema[name]?.kind === 'ints' && typeof value === 'number' ? [value] : value
+  })
+  return attrs
+}
+
+function makeMethod(op: Op) {
+  return function (this: Value, ...rest: unknown[]): Value {
+    let tensors: number
+    if (typeof op.arity === 'number') tensors = op.arity - 1
+    else {
+      const max = (op.arity as readonly [number, number])[1] - 1
+      tensors = 0
+      while (tensors < rest.length && tensors < max && !isPlainObject(rest[tensors])) tensors++
+    }
+    const args = [this, ...rest.slice(0, tensors)]
+    return apply(op, args, op.parseAttrs(positionalAttrs(op, rest.slice(tensors))))
+  }
+}
+
+/** Installs a method per registered op (list ops such as `cat` excepted) on a prototype. */
+export function installOpMethods(proto: object): void {
+  for (const op of listOps()) {
+    if (op.arity === 'list') continue
+    Object.defineProperty(proto, op.name, { value: makeMethod(op), writable: true, configurable: true })
+  }
+}

@@ -1,0 +1,192 @@
+import { parseAttrs, type AttrSchema, type AttrsOf } from './attrs.js'
+import { tensor } from './create.js'
+import { TRACE, topInterpreter, type Traced, type Value } from './dispatch.js'
+import type { Domain } from './domain.js'
+import { promote, type DType } from './dtype.js'
+import { invalid } from './errors.js'
+import type { Shape } from './shape.js'
+import { Tensor, type NestedArray } from './tensor.js'
+
+/** What a rule sees: the op's inputs and output (plain, dual or taped, depending on the engine) and its attrs. */
+export interface RuleContext<A> {
+  readonly args: readonly Value[]
+  readonly out: Value
+  readonly attrs: A
+}
+
+/** A tangent or cotangent; `null` is an exact zero, which engines skip instead of adding. */
+export type MaybeZero = Value | null
+
+/**
+ * One op, declared once. Everything an engine, the test suite or the case runner needs is
+ * here; none of them knows any op by name.
+ */
+export interface OpSpec<S extends AttrSchema> {
+  name: string
+  /** How many tensor arguments: exact, a [min, max] range (optional bias), or a list (`cat`, `stack`). */
+  arity: number | readonly [number, number] | 'list'
+  attrs?: S
+  /** The attrs a method takes positionally, in order: `x.sum(dims, keepdim)`. */
+  positional?: readonly (keyof S & string)[]
+  /** Arguments that never receive a gradient (a `where` condition, class targets). */
+  constantArgs?: readonly number[]
+  /** Elementwise ops on plain numbers: forward mode's allocation-free scalar path. */
+  scalar?: (...xs: number[]) => number
+  /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
+  shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
+  /** The kernel on plain tensors, already converted to a common dtype. */
+  primal(args: readonly Tensor[], attrs: AttrsOf<S>, outShape: Shape): Tensor
+  /** Tangent of the output from input tangents, written with core ops. Absent: not differentiable. */
+  jvp?(ctx: RuleContext<AttrsOf<S>>, tangents: readonly MaybeZero[]): MaybeZero
+  /** Cotangent of each input (`null` where `needs` is false or the gradient is zero), written with core ops. */
+  vjp?(ctx: RuleContext<AttrsOf<S>>, cotangent: Value, needs: readonly boolean[]): MaybeZero[]
+  /** Where the cross-validation suite samples shapes, values and attrs from. */
+  domain: Domain
+  /** Notes on edge-case gradients (kinks, ties, boundaries), for the docs table. */
+  edges?: string
+}
+
+export interface Op<S extends AttrSchema = AttrSchema> extends OpSpec<S> {
+  readonly differentiable: boolean
+  /** Validates user attrs against the schema, filling defaults. */
+  parseAttrs(attrs: object | undefined): AttrsOf<S>
+}
+
+/** Anything accepted where a tensor is expected. */
+export type Input = Value | NestedArray | Float64Array | Float32Array
+
+export type OpFunction<S extends AttrSchema = AttrSchema> = {
+  <T extends Value = Tensor>(...args: (T | Input | Partial<AttrsOf<S>>)[]): T
+  readonly op: Op<S>
+}
+
+const registry = new Map<string, Op>()
+
+/** Declares an op, registers it and returns its free function. Names are unique. */
+export function defineOp<S extends AttrSchema = Record<string, never>>(spec: OpSpec<S>): OpFunction<S> {
+  if (registry.has(spec.name)) throw invalid(`defineOp: an op named '${spec.name}' is already registered.`)
+  const schema = (spec.attrs ?? {}) as S
+  const op: Op<S> = {
+    ...spec,
+    attrs: schema,
+    differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
+    parseAttrs: (attrs) => parseAttrs(spec.name, schema, attrs),
+  }
+  registry.set(spec.name, op as unknown as Op)
+  const fn = ((...raw: unknown[]) => {
+    const [args, attrs] = splitArguments(op as unknown as Op, raw)
+    return apply(op as unknown as Op, args, op.parseAttrs(attrs))
+  }) as OpFunction<S>
+  Object.defineProperty(fn, 'op', { value: op })
+  Object.defineProperty(fn, 'name', { value: spec.name })
+  return fn
+}
+
+export function getOp(name: string): Op {
+  const op = registry.get(name)
+  if (op === undefined) throw invalid(`unknown op '${name}'; registered ops are: ${[...registry.keys()].join(', ')}.`)
+  return op
+}
+
+export function hasOp(name: string): boolean {
+  return registry.has(name)
+}
+
+export function listOps(): Op[] {
+  return [...registry.values()]
+}
+
+/**
+ * Applies an op to arguments and parsed attrs: hands it to the top interpreter if an engine
+ * tracks an argument, otherwise runs the kernel. Engines call this to re-apply one level down.
+ */
+export function apply(op: Op, args: readonly unknown[], attrs: object): Value {
+  const top = topInterpreter(args)
+  if (top !== undefined) return top.apply(op, args as Value[], attrs)
+  return evaluate(op, args, attrs)
+}
+
+/** Runs an op's kernel on plain values (numbers stay numbers for scalar elementwise ops). */
+export function evaluate(op: Op, args: readonly unknown[], attrs: object): number | Tensor {
+  checkArity(op, args.length)
+  if (op.scalar !== undefined && allNumbers(args)) return op.scalar(...(args as number[]))
+  const tensors = toTensors(op.name, args)
+  const outShape = op.shape(
+    tensors.map((t) => t.shape),
+    attrs as never,
+  )
+  return op.primal(tensors, attrs as never, outShape)
+}
+
+function allNumbers(args: readonly unknown[]): boolean {
+  for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'number') return false
+  return true
+}
+
+/**
+ * Converts arguments to tensors of one dtype. Tensors decide it (float32 only if all are);
+ * numbers and nested arrays are "weak" and take it, so a JS number never promotes float32.
+ */
+export function toTensors(opName: string, args: readonly unknown[]): Tensor[] {
+  let dtype: DType | undefined
+  for (const a of args) if (a instanceof Tensor) dtype = dtype === undefined ? a.dtype : promote(dtype, a.dtype)
+  const common = dtype ?? 'float64'
+  return args.map((a, i) => {
+    if (a instanceof Tensor) return a.dtype === common ? a : a.to(common)
+    if (typeof a === 'number' || Array.isArray(a) || a instanceof Float64Array || a instanceof Float32Array) {
+      return tensor(a as NestedArray, { dtype: common })
+    }
+    throw invalid(`${opName}: argument ${i} is ${describe(a)}; expected a tensor, a number or nested arrays of numbers.`)
+  })
+}
+
+function describe(a: unknown): string {
+  if (a === null) return 'null'
+  if (typeof a === 'object' && TRACE in a) return 'a value tracked by an engine that is no longer active'
+  return typeof a === 'object' ? `an object (${Object.prototype.toString.call(a)})` : `a ${typeof a}`
+}
+
+function checkArity(op: Op, n: number): void {
+  const { arity } = op
+  if (arity === 'list') {
+    if (n === 0) throw invalid(`${op.name}: expects a non-empty list of tensors.`)
+  } else if (typeof arity === 'number') {
+    if (n !== arity) throw invalid(`${op.name}: expects ${arity} tensor argument(s), got ${n}.`)
+  } else if (n < arity[0] || n > arity[1]) {
+    throw invalid(`${op.name}: expects ${arity[0]} to ${arity[1]} tensor arguments, got ${n}.`)
+  }
+}
+
+/** A trailing plain object is the attrs; a list op takes its tensors as one array. */
+function isAttrs(x: unknown): x is object {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false
+  const proto = Object.getPrototypeOf(x)
+  return proto === Object.prototype || proto === null
+}
+
+function splitArguments(op: Op, raw: readonly unknown[]): [unknown[], object | undefined] {
+  let attrs: object | undefined
+  let n = raw.length
+  if (n > 0 && isAttrs(raw[n - 1])) {
+    attrs = raw[n - 1] as object
+    n--
+  }
+  if (op.arity === 'list') {
+    const list = raw[0]
+    if (n !== 1 || !Array.isArray(list)) {
+      throw invalid(`${op.name}: expects an array of tensors and optional attrs, as in ${op.name}([a, b], { dim: 0 }).`)
+    }
+    return [list, attrs]
+  }
+  return [raw.slice(0, n) as unknown[], attrs]
+}
+
+/** Shape of any value an op may see. */
+export function shapeOf(v: Value): readonly number[] {
+  return typeof v === 'number' ? [] : v.shape
+}
+
+/** Whether a value is one an engine tracks (used by engines to tell their own values apart). */
+export function isTraced(v: unknown): v is Traced {
+  return typeof v === 'object' && v !== null && TRACE in v
+}

@@ -1,0 +1,64 @@
+import { real, values } from '../domain.js'
+import { defineBinary } from './elementwise.js'
+import { eq, gt, lt } from './compare.js'
+import { log, neg, reciprocal, square } from './unary.js'
+
+// Each op: the scalar function, then ∂y/∂a and ∂y/∂b from inputs a, b and output y.
+
+export const add = defineBinary({ name: 'add', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
+
+export const sub = defineBinary({ name: 'sub', f: (a, b) => a - b, da: () => 1, db: () => -1, values: [real, real] })
+
+export const mul = defineBinary({ name: 'mul', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
+
+export const div = defineBinary({
+  name: 'div',
+  f: (a, b) => a / b,
+  da: (_a, b) => reciprocal(b),
+  db: (_a, b, y) => neg(div(y, b)),
+  values: [real, values(-2, 2, { avoid: [0] })],
+})
+
+export const pow = defineBinary({
+  name: 'pow',
+  f: Math.pow,
+  // b·a^(b-1); the exponent's partial y·log(a) is only formed when the exponent needs a
+  // derivative, so a constant integer exponent works with negative bases.
+  da: (a, b) => mul(b, pow(a, sub(b, 1))),
+  db: (a, _b, y) => mul(y, log(a)),
+  values: (draw) =>
+    draw.bool()
+      ? [values(0.2, 3), real]
+      : [values(-2, 2, { avoid: [0] }), values(-3, 3, { integer: true, constant: true })],
+  edges: 'pow(0, p): ∂/∂a = p·0^(p-1) (0 for p > 1, +inf for p < 1)',
+})
+
+export const maximum = defineBinary({
+  name: 'maximum',
+  f: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  // Ties send half the gradient to each side, as PyTorch does.
+  da: (a, b) => add(gt(a, b), mul(eq(a, b), 0.5)),
+  db: (a, b) => add(lt(a, b), mul(eq(a, b), 0.5)),
+  values: [real, real],
+  distinct: true,
+  edges: 'maximum(a, a): half the gradient to each input',
+})
+
+export const minimum = defineBinary({
+  name: 'minimum',
+  f: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  da: (a, b) => add(lt(a, b), mul(eq(a, b), 0.5)),
+  db: (a, b) => add(gt(a, b), mul(eq(a, b), 0.5)),
+  values: [real, real],
+  distinct: true,
+  edges: 'minimum(a, a): half the gradient to each input',
+})
+
+/** atan2(y, x): the angle of the point (x, y). Its partials are x/r² and -y/r². */
+export const atan2 = defineBinary({
+  name: 'atan2',
+  f: Math.atan2,
+  da: (y, x) => div(x, add(square(x), square(y))),
+  db: (y, x) => neg(div(y, add(square(x), square(y)))),
+  values: [values(-2, 2, { avoid: [0] }), real],
+})

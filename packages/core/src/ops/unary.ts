@@ -1,0 +1,84 @@
+import { positive, real, unit, values } from '../domain.js'
+import { erf as erfKernel } from '../kernels/erf.js'
+import { defineUnary } from './elementwise.js'
+import { add, div, mul, sub } from './binary.js'
+import { gt, sign } from './compare.js'
+
+// Each line: the scalar function, then ∂y/∂x from input x and output y (DiffRules style).
+// Kinks follow PyTorch: the derivative at a kink is the one-sided value PyTorch returns.
+
+export const neg = defineUnary({ name: 'neg', f: (x) => -x, d: () => -1, values: real })
+
+export const abs = defineUnary({
+  name: 'abs', f: Math.abs, d: (x) => sign(x), values: values(-2, 2, { avoid: [0] }),
+  edges: "abs'(0) = 0 (sign(0), as PyTorch)",
+})
+
+export const exp = defineUnary({ name: 'exp', f: Math.exp, d: (_x, y) => y, values: real })
+
+export const log = defineUnary({
+  name: 'log', f: Math.log, d: (x) => reciprocal(x), values: positive,
+  edges: "log'(0) = +inf",
+})
+
+export const log1p = defineUnary({ name: 'log1p', f: Math.log1p, d: (x) => reciprocal(add(x, 1)), values: values(-0.9, 2) })
+
+export const expm1 = defineUnary({ name: 'expm1', f: Math.expm1, d: (_x, y) => add(y, 1), values: real })
+
+export const sqrt = defineUnary({
+  name: 'sqrt', f: Math.sqrt, d: (_x, y) => div(0.5, y), values: positive,
+  edges: "sqrt'(0) = +inf (1/(2·0), as PyTorch)",
+})
+
+export const sin = defineUnary({ name: 'sin', f: Math.sin, d: (x) => cos(x), values: real })
+
+export const cos = defineUnary({ name: 'cos', f: Math.cos, d: (x) => neg(sin(x)), values: real })
+
+export const tan = defineUnary({ name: 'tan', f: Math.tan, d: (_x, y) => add(1, square(y)), values: values(-1.3, 1.3) })
+
+export const asin = defineUnary({
+  name: 'asin', f: Math.asin, d: (x) => reciprocal(sqrt(sub(1, square(x)))), values: unit,
+})
+
+export const acos = defineUnary({
+  name: 'acos', f: Math.acos, d: (x) => neg(reciprocal(sqrt(sub(1, square(x))))), values: unit,
+})
+
+export const atan = defineUnary({ name: 'atan', f: Math.atan, d: (x) => reciprocal(add(1, square(x))), values: real })
+
+export const sinh = defineUnary({ name: 'sinh', f: Math.sinh, d: (x) => cosh(x), values: real })
+
+export const cosh = defineUnary({ name: 'cosh', f: Math.cosh, d: (x) => sinh(x), values: real })
+
+export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, d: (_x, y) => sub(1, square(y)), values: real })
+
+export const sigmoid = defineUnary({
+  name: 'sigmoid',
+  // Two branches so exp never overflows: for x < 0, e^x / (1 + e^x).
+  f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  d: (_x, y) => mul(y, sub(1, y)),
+  values: values(-4, 4),
+})
+
+export const relu = defineUnary({
+  name: 'relu', f: (x) => (x > 0 ? x : 0), d: (x) => gt(x, 0), values: values(-2, 2, { avoid: [0] }),
+  edges: "relu'(0) = 0, as PyTorch",
+})
+
+export const softplus = defineUnary({
+  name: 'softplus',
+  // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows, exact for large |x|.
+  f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+  d: (x) => sigmoid(x),
+  values: values(-4, 4),
+})
+
+export const square = defineUnary({ name: 'square', f: (x) => x * x, d: (x) => mul(x, 2), values: real })
+
+export const reciprocal = defineUnary({
+  name: 'reciprocal', f: (x) => 1 / x, d: (_x, y) => neg(square(y)), values: values(-2, 2, { avoid: [0] }),
+})
+
+export const erf = defineUnary({
+  name: 'erf', f: erfKernel, d: (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(square(x)))), values: real,
+})

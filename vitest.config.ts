@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  // Tests import each package's TypeScript source through the "source" export condition.
+  resolve: { conditions: ['source'] },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'forward', include: ['packages/forward/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'reverse', include: ['packages/reverse/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'crosscheck', include: ['test/src/**/*.test.ts'], testTimeout: 120_000 } },
+    ],
+  },
+})
