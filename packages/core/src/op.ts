@@ -30,6 +30,11 @@ export interface OpSpec<S extends AttrSchema> {
   positional?: readonly (keyof S & string)[]
   /** Arguments that never receive a gradient (a `where` condition, class targets). */
   constantArgs?: readonly number[]
+  /**
+   * Output element i depends only on input elements i (after broadcasting). Engines may then
+   * run the rules on batched tangents (a leading chunk dim) in one call.
+   */
+  elementwise?: boolean
   /** Elementwise ops on plain numbers: forward mode's allocation-free scalar path. */
   scalar?: (...xs: number[]) => number
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */

@@ -41,6 +41,7 @@ export function defineUnary(spec: UnarySpec): OpFunction {
   return defineOp({
     name: spec.name,
     arity: 1,
+    elementwise: true,
     scalar: f,
     shape: ([s]) => s,
     primal: ([x]) => mapUnary(x, f),
@@ -73,6 +74,7 @@ export function defineBinary(spec: BinarySpec): OpFunction {
   return defineOp({
     name: spec.name,
     arity: 2,
+    elementwise: true,
     scalar: f,
     shape: ([a, b]) => broadcastShapes(spec.name, a, b),
     primal: ([a, b], _attrs, shape) => mapBinary(a, b, shape, f),
