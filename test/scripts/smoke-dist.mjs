@@ -1,0 +1,14 @@
+// Plain node, no TypeScript tooling: the built packages must import and compute.
+import { tensor as ftensor, jvp } from '@ad/forward'
+import { tensor, sin } from '@ad/reverse'
+
+const x = tensor([0.5, 1.5], { requiresGrad: true })
+sin(x).sum().backward()
+const [, tangent] = jvp((v) => sin(v), [ftensor([0.5, 1.5])], [ftensor([1, 1])])
+const expected = [Math.cos(0.5), Math.cos(1.5)]
+const ok = (a) => a.every((v, i) => Math.abs(v - expected[i]) < 1e-15)
+if (!ok(x.grad.tolist()) || !ok(tangent.tolist())) {
+  console.error('dist smoke test failed', x.grad.tolist(), tangent.tolist())
+  process.exit(1)
+}
+console.log('dist smoke test: @ad/forward and @ad/reverse import and differentiate from dist/')
