@@ -61,7 +61,8 @@ export interface Op<S extends AttrSchema = AttrSchema> extends OpSpec<S> {
 export type Input = Value | NestedArray | Float64Array | Float32Array
 
 export type OpFunction<S extends AttrSchema = AttrSchema> = {
-  <T extends Value = Tensor>(...args: (T | Input | Partial<AttrsOf<S>>)[]): T
+  // A list op (`cat`, `stack`) takes its tensors as one array.
+  <T extends Value = Tensor>(...args: (T | Input | readonly (T | Input)[] | Partial<AttrsOf<S>>)[]): T
   readonly op: Op<S>
 }
 
@@ -115,7 +116,7 @@ export function apply(op: Op, args: readonly unknown[], attrs: object): Value {
 export function evaluate(op: Op, args: readonly unknown[], attrs: object): number | Tensor {
   checkArity(op, args.length)
   if (op.scalar !== undefined && allNumbers(args)) return op.scalar(...(args as number[]))
-  const tensors = toTensors(op.name, args)
+  const tensors = toTensors(op, args)
   const outShape = op.shape(
     tensors.map((t) => t.shape),
     attrs as never,
@@ -131,10 +132,15 @@ function allNumbers(args: readonly unknown[]): boolean {
 /**
  * Converts arguments to tensors of one dtype. Tensors decide it (float32 only if all are);
  * numbers and nested arrays are "weak" and take it, so a JS number never promotes float32.
+ * Constant arguments (class targets, a condition) are data, not values: they never promote.
  */
-export function toTensors(opName: string, args: readonly unknown[]): Tensor[] {
+export function toTensors(op: Op, args: readonly unknown[]): Tensor[] {
+  const opName = op.name
   let dtype: DType | undefined
-  for (const a of args) if (a instanceof Tensor) dtype = dtype === undefined ? a.dtype : promote(dtype, a.dtype)
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a instanceof Tensor && !op.constantArgs?.includes(i)) dtype = dtype === undefined ? a.dtype : promote(dtype, a.dtype)
+  }
   const common = dtype ?? 'float64'
   return args.map((a, i) => {
     if (a instanceof Tensor) return a.dtype === common ? a : a.to(common)

@@ -9,7 +9,8 @@ import { Tensor } from '../tensor.js'
 export function sumDims(x: Tensor, dims: readonly number[], outShape: Shape): Tensor {
   const src = x.contiguousData()
   const out = allocate(x.dtype, sizeOfShape(outShape))
-  if (dims.length === x.rank) {
+  // A 0-dim tensor reduced over its one valid dim (0 or -1) is itself.
+  if (dims.length === x.rank || x.rank === 0) {
     let s = 0
     for (let i = 0; i < src.length; i++) s += src[i]
     out[0] = s
@@ -50,4 +51,97 @@ function sizeOfShape(shape: Shape): number {
   let n = 1
   for (const d of shape) n *= d
   return n
+}
+
+/** The sizes before, along and after one dim: a contiguous tensor read as [outer, n, inner]. */
+export function splitAt(shape: Shape, dim: number): [outer: number, n: number, inner: number] {
+  let outer = 1
+  let inner = 1
+  for (let i = 0; i < dim; i++) outer *= shape[i]
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i]
+  return [outer, shape.length === 0 ? 1 : shape[dim], inner]
+}
+
+/**
+ * The maximum along `dim` and the index of its first occurrence (so ties pick the lowest
+ * index, and a NaN wins as in PyTorch). The input is read as [outer, n, inner] and the loop
+ * runs k over n outside j over inner, so every pass walks contiguous memory.
+ * Returns the values, or the indices as floats, in a tensor of `outShape`.
+ */
+export function maxAlong(x: Tensor, dim: number, outShape: Shape, want: 'values' | 'indices'): Tensor {
+  const src = x.contiguousData()
+  const [outer, n, inner] = splitAt(x.shape, dim)
+  const size = outer * inner
+  const best = new Float64Array(size) // holds float32 values exactly, so ties compare as stored
+  const at = new Float64Array(size)
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner
+    const row = o * inner
+    for (let j = 0; j < inner; j++) best[row + j] = src[base + j]
+    for (let k = 1; k < n; k++) {
+      const off = base + k * inner
+      for (let j = 0; j < inner; j++) {
+        const v = src[off + j]
+        const b = best[row + j]
+        // Strictly greater keeps the first of equal values; the first NaN beats everything.
+        if (v > b || (v !== v && b === b)) {
+          best[row + j] = v
+          at[row + j] = k
+        }
+      }
+    }
+  }
+  const out = allocate(x.dtype, size)
+  out.set(want === 'values' ? best : at)
+  return Tensor.fromArray(out, outShape)
+}
+
+/** The product of all elements, accumulated in float64, as a 0-dim tensor. */
+export function prodAll(x: Tensor): Tensor {
+  const src = x.contiguousData()
+  let p = 1
+  for (let i = 0; i < src.length; i++) p *= src[i]
+  const out = allocate(x.dtype, 1)
+  out[0] = p
+  return Tensor.fromArray(out, [])
+}
+
+/**
+ * log Σ exp over `dims` (sorted, normalised), stably: each output subtracts the maximum of
+ * its inputs first, so exp never overflows and the largest term is exactly 1. The reduced
+ * dims are moved last in a strided view and packed once, so every output reads one
+ * contiguous run. An infinite maximum is not subtracted (inf - inf would be NaN): +inf
+ * gives +inf and an all -inf run gives -inf, as PyTorch.
+ */
+export function logsumexpDims(x: Tensor, dims: readonly number[], outShape: Shape): Tensor {
+  const order: number[] = []
+  for (let i = 0; i < x.rank; i++) if (!dims.includes(i)) order.push(i)
+  for (const d of dims) order.push(d)
+  const moved = new Tensor(
+    x.storage,
+    order.map((d) => x.shape[d]),
+    order.map((d) => x.strides[d]),
+    x.offset,
+  )
+  const src = moved.contiguousData()
+  const size = sizeOfShape(outShape)
+  const r = size === 0 ? 0 : src.length / size
+  const out = allocate(x.dtype, size)
+  for (let o = 0; o < size; o++) {
+    const base = o * r
+    let m = -Infinity
+    for (let j = 0; j < r; j++) {
+      const v = src[base + j]
+      if (v > m || v !== v) m = v
+    }
+    if (m !== m) {
+      out[o] = NaN
+      continue
+    }
+    const shift = m === Infinity || m === -Infinity ? 0 : m
+    let s = 0
+    for (let j = 0; j < r; j++) s += Math.exp(src[base + j] - shift)
+    out[o] = Math.log(s) + shift
+  }
+  return Tensor.fromArray(out, outShape)
 }

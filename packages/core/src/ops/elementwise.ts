@@ -85,8 +85,12 @@ export function defineBinary(spec: BinarySpec): OpFunction {
         const tbPart = scale(tb, db(a, b, out))
         t = t === null ? tbPart : add(t, tbPart)
       }
-      // A tangent built only from a smaller input still has the output's shape.
-      return t === null || sameShape(shapeOf(t), shapeOf(out)) ? t : expandTo(t, shapeOf(out))
+      // A tangent built only from a smaller input still has the output's shape, behind any
+      // leading chunk dims an engine batches tangents with (see OpSpec.elementwise).
+      if (t === null) return null
+      const ts = shapeOf(t)
+      const os = shapeOf(out)
+      return sameShape(ts, os) ? t : expandTo(t, broadcastShapes(spec.name, ts, os))
     },
     vjp: ({ args: [a, b], out }, g, needs) => [
       needs[0] ? sumTo(scale(g, da(a, b, out)), shapeOf(a)) : null,

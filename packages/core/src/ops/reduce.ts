@@ -1,11 +1,17 @@
 import { attr } from '../attrs.js'
-import { drawDims, drawShape, real } from '../domain.js'
-import { sumDims } from '../kernels/reduce.js'
+import { drawDims, drawShape, real, values } from '../domain.js'
+import { fmtShape, invalid } from '../errors.js'
+import { logsumexpDims, maxAlong, prodAll, sumDims } from '../kernels/reduce.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { normalizeDims, reducedShape } from '../shape.js'
 import type { Value } from '../dispatch.js'
+import { div, mul, sub } from './binary.js'
 import { expandTo } from './broadcast.js'
+import { eq } from './compare.js'
+import { where } from './select.js'
 import { reshape } from './shape.js'
+import { exp } from './unary.js'
+import { checkDim, dtypeOfValue, positionsAlong } from './util.js'
 
 const reduceAttrs = { dims: attr.ints().optional(), keepdim: attr.bool().default(false) }
 
@@ -33,5 +39,171 @@ export const sum = defineOp({
     const shape = drawShape(draw, 0, 4)
     const attrs = draw.bool() ? {} : { dims: drawDims(draw, shape.length), keepdim: draw.bool() }
     return { args: [{ shape, values: real }], attrs }
+  },
+})
+
+// ---------------------------------------------------------------------------------------
+// mean, prod, max, logsumexp, argmax
+
+/** How many elements each output of a reduction over `dims` (normalised) gathers. */
+function countOf(shape: readonly number[], dims: readonly number[]): number {
+  let n = 1
+  for (const d of dims) if (d < shape.length) n *= shape[d]
+  return n
+}
+
+/** A reduced value reshaped so that it broadcasts against the input (reduced dims kept as 1). */
+function keepDims(v: Value, inputShape: readonly number[], dims: readonly number[], keepdim: boolean): Value {
+  return keepdim ? v : reshape(v, { shape: reducedShape(inputShape, dims, true) })
+}
+
+export const mean = defineOp({
+  name: 'mean',
+  arity: 1,
+  attrs: reduceAttrs,
+  positional: ['dims', 'keepdim'],
+  shape: ([s], { dims, keepdim }) => reducedShape(s, normalizeDims('mean', dims, s.length), keepdim),
+  primal: ([x], { dims }, shape) => {
+    const nd = normalizeDims('mean', dims, x.rank)
+    const out = sumDims(x, nd, shape) // a fresh buffer, so dividing in place is safe
+    const n = countOf(x.shape, nd)
+    const data = out.storage.data
+    // Divide (not multiply by 1/n) so exact means stay exact; 0/0 gives NaN as PyTorch.
+    for (let i = 0; i < data.length; i++) data[i] /= n
+    return out
+  },
+  jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : mean(t, attrs)),
+  vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
+    const xs = shapeOf(x)
+    const n = countOf(xs, normalizeDims('mean', attrs.dims, xs.length))
+    return [unreduce(div(g, n), xs, attrs.dims, attrs.keepdim)]
+  },
+  domain: (draw) => {
+    const shape = drawShape(draw, 0, 4)
+    const attrs = draw.bool() ? {} : { dims: drawDims(draw, shape.length), keepdim: draw.bool() }
+    return { args: [{ shape, values: real }], attrs }
+  },
+})
+
+/**
+ * ∂prod/∂x_i, the product of all the other elements, without dividing by a zero: with no
+ * zero it is p/x_i; with exactly one zero, the product of the rest at that zero and 0
+ * elsewhere; with two or more, 0 everywhere. Written with core ops (the masks are
+ * constants), so it differentiates again away from zeros.
+ */
+function productOfOthers(x: Value): Value {
+  const zero = eq(x, 0)
+  const safe = where(zero, 1, x) // zeros replaced by 1: p is the product of the non-zeros
+  const p = prod(safe)
+  const zeros = sum(zero)
+  const atNonZero = where(eq(zeros, 0), div(p, safe), 0)
+  const atZero = where(eq(zeros, 1), p, 0)
+  return where(zero, atZero, atNonZero)
+}
+
+export const prod = defineOp({
+  name: 'prod',
+  arity: 1,
+  shape: () => [],
+  primal: ([x]) => prodAll(x),
+  jvp: ({ args: [x] }, [t]): MaybeZero => (t === null ? null : sum(mul(t, productOfOthers(x)))),
+  vjp: ({ args: [x] }, g): MaybeZero[] => [mul(g, productOfOthers(x))],
+  domain: (draw) => ({ args: [{ shape: drawShape(draw, 0, 2, 3), values: values(-1.5, 1.5, { avoid: [0] }) }], attrs: {} }),
+  edges:
+    'prod with zeros: the gradient is the product of the other elements (non-zero only at a ' +
+    'single zero); second derivatives at zeros are not exact',
+})
+
+/** Checks the one dim of max/argmax and that it is not empty. */
+function reduceOneDim(op: string, s: readonly number[], dim: number): number {
+  const d = checkDim(op, dim, s)
+  if (s.length > 0 && s[d] === 0) {
+    throw invalid(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${fmtShape(s)}); it has no maximum.`)
+  }
+  return d
+}
+
+function oneDimShape(op: string, s: readonly number[], dim: number, keepdim: boolean): number[] {
+  const d = reduceOneDim(op, s, dim)
+  return s.length === 0 ? [] : reducedShape(s, [d], keepdim)
+}
+
+/**
+ * A 0/1 mask of x's shape with a 1 at the first maximum along `dim`: where max sends its
+ * gradient. Built from argmax (a constant) and positions of x's dtype, so the mask never
+ * promotes a float32 gradient.
+ */
+function firstMaxMask(x: Value, dim: number): Value {
+  const s = shapeOf(x)
+  const at = argmax(x, { dim, keepdim: true })
+  return eq(positionsAlong(s[dim], dim, s.length, dtypeOfValue(x)), at)
+}
+
+export const max = defineOp({
+  name: 'max',
+  arity: 1,
+  attrs: { dim: attr.int(), keepdim: attr.bool().default(false) },
+  positional: ['dim', 'keepdim'],
+  shape: ([s], { dim, keepdim }) => oneDimShape('max', s, dim, keepdim),
+  primal: ([x], { dim }, shape) => maxAlong(x, reduceOneDim('max', x.shape, dim), shape, 'values'),
+  jvp: ({ args: [x], attrs }, [t]): MaybeZero => {
+    if (t === null || shapeOf(x).length === 0) return t
+    const d = checkDim('max', attrs.dim, shapeOf(x))
+    return sum(where(firstMaxMask(x, d), t, 0), { dims: [d], keepdim: attrs.keepdim })
+  },
+  vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
+    const xs = shapeOf(x)
+    if (xs.length === 0) return [g]
+    const d = checkDim('max', attrs.dim, xs)
+    return [where(firstMaxMask(x, d), keepDims(g, xs, [d], attrs.keepdim), 0)]
+  },
+  domain: (draw) => {
+    const shape = drawShape(draw, 0, 3)
+    const r = Math.max(shape.length, 1)
+    return { args: [{ shape, values: real }], attrs: { dim: draw.int(-r, r - 1), keepdim: draw.bool() }, distinct: true }
+  },
+  edges: 'max with ties: the whole gradient goes to the first maximal element along dim',
+})
+
+export const logsumexp = defineOp({
+  name: 'logsumexp',
+  arity: 1,
+  attrs: { dims: attr.ints(), keepdim: attr.bool().default(false) },
+  positional: ['dims', 'keepdim'],
+  shape: ([s], { dims, keepdim }) => reducedShape(s, normalizeDims('logsumexp', dims, s.length), keepdim),
+  primal: ([x], { dims }, shape) => logsumexpDims(x, normalizeDims('logsumexp', dims, x.rank), shape),
+  // ∂/∂x = exp(x - out): the softmax over the reduced dims.
+  jvp: ({ args: [x], out, attrs }, [t]): MaybeZero => {
+    if (t === null) return null
+    const xs = shapeOf(x)
+    const nd = normalizeDims('logsumexp', attrs.dims, xs.length)
+    const softmax = exp(sub(x, keepDims(out, xs, nd, attrs.keepdim)))
+    return sum(mul(t, softmax), { dims: nd, keepdim: attrs.keepdim })
+  },
+  vjp: ({ args: [x], out, attrs }, g): MaybeZero[] => {
+    const xs = shapeOf(x)
+    const nd = normalizeDims('logsumexp', attrs.dims, xs.length)
+    const softmax = exp(sub(x, keepDims(out, xs, nd, attrs.keepdim)))
+    return [mul(keepDims(g, xs, nd, attrs.keepdim), softmax)]
+  },
+  domain: (draw) => {
+    const shape = drawShape(draw, 0, 4)
+    return { args: [{ shape, values: values(-3, 3) }], attrs: { dims: drawDims(draw, shape.length), keepdim: draw.bool() } }
+  },
+  edges: 'logsumexp of an all -inf slice is -inf and its gradient NaN',
+})
+
+/** Index of the first maximum along `dim`, as a float tensor of the input's dtype. Not differentiable. */
+export const argmax = defineOp({
+  name: 'argmax',
+  arity: 1,
+  attrs: { dim: attr.int(), keepdim: attr.bool().default(false) },
+  positional: ['dim', 'keepdim'],
+  shape: ([s], { dim, keepdim }) => oneDimShape('argmax', s, dim, keepdim),
+  primal: ([x], { dim }, shape) => maxAlong(x, reduceOneDim('argmax', x.shape, dim), shape, 'indices'),
+  domain: (draw) => {
+    const shape = drawShape(draw, 0, 3)
+    const r = Math.max(shape.length, 1)
+    return { args: [{ shape, values: real }], attrs: { dim: draw.int(-r, r - 1), keepdim: draw.bool() }, distinct: true }
   },
 })

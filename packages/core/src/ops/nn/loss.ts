@@ -1,0 +1,158 @@
+import { real, values, drawBroadcastable, drawShape } from '../../domain.js'
+import { tensor } from '../../create.js'
+import type { DType } from '../../dtype.js'
+import { allocate } from '../../dtype.js'
+import { fmtShape, invalid, shapeMismatch } from '../../errors.js'
+import { mapBinary } from '../../kernels/elementwise.js'
+import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
+import { broadcastShapes, sameShape, sizeOf } from '../../shape.js'
+import { Tensor, type NestedArray } from '../../tensor.js'
+import type { Value } from '../../dispatch.js'
+import { sumTo } from '../broadcast.js'
+import { div, mul, sub } from '../binary.js'
+import { eq } from '../compare.js'
+import { neg } from '../unary.js'
+import { sum } from '../reduce.js'
+import { reshape } from '../shape.js'
+import { softmax } from './softmax.js'
+import { addAll } from './common.js'
+
+/**
+ * Mean of (input − target)². The two broadcast against each other as in PyTorch (which
+ * warns when they differ); the mean is over the broadcast shape.
+ */
+export const mseLoss = defineOp({
+  name: 'mseLoss',
+  arity: 2,
+  shape: ([a, b]) => {
+    broadcastShapes('mseLoss', a, b)
+    return []
+  },
+  primal: ([a, b]) => {
+    let s = 0
+    let n: number
+    if (a.isContiguous && b.isContiguous && sameShape(a.shape, b.shape)) {
+      const x = a.contiguousData()
+      const y = b.contiguousData()
+      n = x.length
+      for (let i = 0; i < n; i++) {
+        const d = x[i] - y[i]
+        s += d * d
+      }
+    } else {
+      const shape = broadcastShapes('mseLoss', a.shape, b.shape)
+      const d = mapBinary(a, b, shape, (x, y) => (x - y) * (x - y)).contiguousData()
+      n = d.length
+      for (let i = 0; i < n; i++) s += d[i]
+    }
+    const out = allocate(a.dtype, 1)
+    out[0] = s / n
+    return Tensor.fromArray(out, [])
+  },
+  jvp: ({ args: [a, b] }, [ta, tb]): MaybeZero => {
+    const t = addAll([ta, tb === null ? null : neg(tb)])
+    if (t === null) return null
+    const d = sub(a, b)
+    return mul(sum(mul(d, t)), 2 / sizeOf(shapeOf(d)))
+  },
+  vjp: ({ args: [a, b] }, g, needs): MaybeZero[] => {
+    const d = sub(a, b)
+    const scaled = mul(d, mul(g, 2 / sizeOf(shapeOf(d))))
+    return [needs[0] ? sumTo(scaled, shapeOf(a)) : null, needs[1] ? sumTo(neg(scaled), shapeOf(b)) : null]
+  },
+  domain: (draw) => {
+    const shape = drawShape(draw, 0, 3)
+    const other = draw.int(0, 3) === 0 ? drawBroadcastable(draw, shape) : shape
+    const [sa, sb] = draw.bool() ? [shape, other] : [other, shape]
+    return { args: [{ shape: sa, values: real }, { shape: sb, values: real }], attrs: {} }
+  },
+  edges: 'input and target broadcast (PyTorch warns); both receive a gradient',
+})
+
+/** Reads class indices [N] and checks them against C classes. */
+function classIndices(target: Tensor, c: number): Int32Array {
+  const t = target.contiguousData()
+  const idx = new Int32Array(t.length)
+  for (let i = 0; i < t.length; i++) {
+    const k = t[i]
+    if (!Number.isInteger(k) || k < 0 || k >= c) {
+      throw invalid(`crossEntropy: target ${i} is ${k}; class targets must be integers in [0, ${c - 1}] for ${c} classes.`)
+    }
+    idx[i] = k
+  }
+  return idx
+}
+
+/**
+ * The one-hot matrix [N, C] of the targets, in the logits' dtype. Targets are a constant
+ * argument, so their values are read directly when they are a tensor or an array; a target
+ * tracked by an engine goes through `eq` (a comparison, so still a constant).
+ */
+function oneHot(target: Value | NestedArray, n: number, c: number, dtype: DType): Value {
+  if (target instanceof Tensor || Array.isArray(target) || typeof target === 'number') {
+    const t = target instanceof Tensor ? target : tensor(target as NestedArray)
+    const idx = classIndices(t, c)
+    const out = allocate(dtype, n * c)
+    for (let i = 0; i < n; i++) out[i * c + idx[i]] = 1
+    return Tensor.fromArray(out, [n, c])
+  }
+  const classes = tensor([Array.from({ length: c }, (_, k) => k)], { dtype })
+  return eq(reshape(target, { shape: [n, 1] }), classes)
+}
+
+/** softmax(logits) − onehot(target), divided by N: the gradient of the loss w.r.t. the logits. */
+function lossGradient(x: Value, target: Value): Value {
+  const [n, c] = shapeOf(x)
+  const dtype: DType = typeof x === 'number' ? 'float64' : x.dtype
+  return div(sub(softmax(x, { dim: 1 }), oneHot(target, n, c, dtype)), n)
+}
+
+/**
+ * Mean over the batch of −log softmax(logits)[target]: logits [N, C], target [N] class
+ * indices (a constant argument). Computed as logsumexp(row) − row[target], max-shifted.
+ */
+export const crossEntropy = defineOp({
+  name: 'crossEntropy',
+  arity: 2,
+  constantArgs: [1],
+  shape: ([xs, ts]) => {
+    if (xs.length !== 2) throw shapeMismatch(`crossEntropy: the logits must be 2-D [N, C], got shape ${fmtShape(xs)}.`)
+    if (ts.length !== 1 || ts[0] !== xs[0]) {
+      throw shapeMismatch(`crossEntropy: logits ${fmtShape(xs)} need targets of shape [${xs[0]}] (one class index per row), got ${fmtShape(ts)}.`)
+    }
+    if (xs[1] === 0) throw shapeMismatch(`crossEntropy: logits ${fmtShape(xs)} have no classes.`)
+    return []
+  },
+  primal: ([x, target]) => {
+    const [n, c] = x.shape
+    const xs = x.contiguousData()
+    const idx = classIndices(target, c)
+    let total = 0
+    for (let i = 0; i < n; i++) {
+      const base = i * c
+      let m = -Infinity
+      for (let k = 0; k < c; k++) if (xs[base + k] > m || xs[base + k] !== xs[base + k]) m = xs[base + k]
+      const shift = m === -Infinity ? 0 : m
+      let s = 0
+      for (let k = 0; k < c; k++) s += Math.exp(xs[base + k] - shift)
+      total += shift + Math.log(s) - xs[base + idx[i]]
+    }
+    const out = allocate(x.dtype, 1)
+    out[0] = total / n
+    return Tensor.fromArray(out, [])
+  },
+  jvp: ({ args: [x, target] }, [tx]): MaybeZero => (tx === null ? null : sum(mul(lossGradient(x, target), tx))),
+  vjp: ({ args: [x, target] }, g, needs): MaybeZero[] => [needs[0] ? mul(lossGradient(x, target), g) : null, null],
+  domain: (draw) => {
+    const n = draw.int(1, 3)
+    const c = draw.int(1, 4)
+    return {
+      args: [
+        { shape: [n, c], values: values(-3, 3) },
+        { shape: [n], values: values(0, c - 1, { integer: true, constant: true }) },
+      ],
+      attrs: {},
+    }
+  },
+  edges: 'targets are class indices, a constant (no gradient); mean over the batch',
+})

@@ -1,0 +1,193 @@
+import { attr } from '../../attrs.js'
+import type { Draw } from '../../domain.js'
+import { real } from '../../domain.js'
+import { fmtShape, shapeMismatch } from '../../errors.js'
+import {
+  avgPoolGradKernel,
+  avgPoolKernel,
+  gatherAt,
+  maxPoolArgmax,
+  scatterAt,
+  type PoolGeometry,
+} from '../../kernels/pool.js'
+import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
+import { sameShape, sizeOf, type Shape } from '../../shape.js'
+import { atLeast, pair } from './common.js'
+
+// Pools over the last two dims of an NCHW (or CHW) tensor, no padding, floor mode, the
+// stride defaulting to the kernel size.
+//
+// maxPool2d routes values (and derivatives) through each window's argmax, so it is written
+// with two helper ops that take the pool's input `x` only to locate the argmaxes (a constant
+// argument: the argmax is piecewise constant in x, so no gradient flows into it):
+//   maxPool2dGather(x, v)  picks v at the argmax of each window of x   (maxPool2d(x) = maxPool2dGather(x, x))
+//   maxPool2dGrad(x, gy)   adds gy at the argmax of each window of x    (the transpose of the gather)
+// Each is linear in its second argument and the VJP of one is the other.
+// avgPool2d is linear; its transpose is avgPool2dGrad, and they are each other's VJP.
+
+const poolAttrs = { kernelSize: attr.int(), stride: attr.int().optional() }
+
+function poolGeometry(op: string, shape: Shape, kernelSize: number, stride: number | undefined): PoolGeometry {
+  const k = atLeast(op, 'kernelSize', kernelSize, 1)
+  const s = stride === undefined ? k : atLeast(op, 'stride', stride, 1)
+  if (shape.length !== 3 && shape.length !== 4) {
+    throw shapeMismatch(`${op}: the input must be 4-D [N, C, H, W] (or 3-D [C, H, W]), got shape ${fmtShape(shape)}.`)
+  }
+  const h = shape[shape.length - 2]
+  const w = shape[shape.length - 1]
+  if (h < k || w < k) {
+    throw shapeMismatch(`${op}: the ${k}x${k} window is larger than the ${h}x${w} input of shape ${fmtShape(shape)} (pools take no padding).`)
+  }
+  const planes = sizeOf(shape.slice(0, -2))
+  return { planes, h, w, k, stride: s, oh: Math.floor((h - k) / s) + 1, ow: Math.floor((w - k) / s) + 1 }
+}
+
+const pooledShape = (shape: Shape, g: PoolGeometry): number[] => [...shape.slice(0, -2), g.oh, g.ow]
+
+/** For the helpers taking (input-shaped, output-shaped) arguments: checks the second one. */
+function checkPooled(op: string, what: string, input: Shape, given: Shape, g: PoolGeometry): void {
+  const expected = pooledShape(input, g)
+  if (!sameShape(given, expected)) {
+    throw shapeMismatch(`${op}: for an input of shape ${fmtShape(input)}, ${what} must have shape ${fmtShape(expected)}, got ${fmtShape(given)}.`)
+  }
+}
+
+function drawPool(draw: Draw, minSize = 1) {
+  const k = draw.int(1, 3)
+  const stride = draw.bool() ? undefined : draw.int(1, 3)
+  const shape = [
+    ...(draw.bool() ? [draw.int(1, 2)] : []),
+    draw.int(1, 2),
+    draw.int(Math.max(k, minSize), 5),
+    draw.int(Math.max(k, minSize), 5),
+  ]
+  const attrs: Record<string, unknown> = { kernelSize: k }
+  if (stride !== undefined) attrs.stride = stride
+  const g = poolGeometry('pool', shape, k, stride)
+  return { shape, attrs, pooled: pooledShape(shape, g) }
+}
+
+const maxEdges =
+  'the whole gradient of a window goes to its maximum, the first one in row-major order on ties ' +
+  '(PyTorch picks the same element); overlapping windows (stride < kernelSize) add up at a shared maximum'
+
+/** Window maxima. */
+export const maxPool2d = defineOp({
+  name: 'maxPool2d',
+  arity: 1,
+  attrs: poolAttrs,
+  positional: ['kernelSize', 'stride'],
+  shape: ([s], { kernelSize, stride }) => pooledShape(s, poolGeometry('maxPool2d', s, kernelSize, stride)),
+  primal: ([x], { kernelSize, stride }, outShape) => {
+    const g = poolGeometry('maxPool2d', x.shape, kernelSize, stride)
+    return gatherAt(g, maxPoolArgmax(g, x), x, outShape)
+  },
+  jvp: ({ args: [x], attrs }, [t]): MaybeZero => (t === null ? null : maxPool2dGather(x, t, attrs)),
+  vjp: ({ args: [x], attrs }, g): MaybeZero[] => [maxPool2dGrad(x, g, attrs)],
+  domain: (draw) => {
+    const { shape, attrs } = drawPool(draw)
+    return { args: [{ shape, values: real }], attrs, distinct: true }
+  },
+  edges: maxEdges,
+})
+
+/** v at the argmax of each pooling window of x (x and v share a shape). */
+export const maxPool2dGather = defineOp({
+  name: 'maxPool2dGather',
+  arity: 2,
+  attrs: poolAttrs,
+  positional: ['kernelSize', 'stride'],
+  constantArgs: [0],
+  shape: ([xs, vs], { kernelSize, stride }) => {
+    const g = poolGeometry('maxPool2dGather', xs, kernelSize, stride)
+    if (!sameShape(xs, vs)) {
+      throw shapeMismatch(`maxPool2dGather: the values ${fmtShape(vs)} must have the shape of the input ${fmtShape(xs)}.`)
+    }
+    return pooledShape(xs, g)
+  },
+  primal: ([x, v], { kernelSize, stride }, outShape) => {
+    const g = poolGeometry('maxPool2dGather', x.shape, kernelSize, stride)
+    return gatherAt(g, maxPoolArgmax(g, x), v, outShape)
+  },
+  jvp: ({ args: [x], attrs }, [, t]): MaybeZero => (t === null ? null : maxPool2dGather(x, t, attrs)),
+  vjp: ({ args: [x], attrs }, g, needs): MaybeZero[] => [null, needs[1] ? maxPool2dGrad(x, g, attrs) : null],
+  domain: (draw) => {
+    const { shape, attrs } = drawPool(draw)
+    // x only locates the maxima (a constant): the op is linear in v, so v needs no spacing.
+    return { args: [{ shape, values: { ...real, constant: true } }, { shape, values: real }], attrs }
+  },
+  edges: maxEdges,
+})
+
+/** gy (pooled shape) added at the argmax of each pooling window of x: maxPool2d's input gradient. */
+export const maxPool2dGrad = defineOp({
+  name: 'maxPool2dGrad',
+  arity: 2,
+  attrs: poolAttrs,
+  positional: ['kernelSize', 'stride'],
+  constantArgs: [0],
+  shape: ([xs, gs], { kernelSize, stride }) => {
+    const g = poolGeometry('maxPool2dGrad', xs, kernelSize, stride)
+    checkPooled('maxPool2dGrad', 'the output gradient', xs, gs, g)
+    return xs
+  },
+  primal: ([x, gy], { kernelSize, stride }, outShape) => {
+    const g = poolGeometry('maxPool2dGrad', x.shape, kernelSize, stride)
+    return scatterAt(g, maxPoolArgmax(g, x), gy, outShape)
+  },
+  jvp: ({ args: [x], attrs }, [, t]): MaybeZero => (t === null ? null : maxPool2dGrad(x, t, attrs)),
+  vjp: ({ args: [x], attrs }, ct, needs): MaybeZero[] => [null, needs[1] ? maxPool2dGather(x, ct, attrs) : null],
+  domain: (draw) => {
+    const { shape, attrs, pooled } = drawPool(draw)
+    return { args: [{ shape, values: { ...real, constant: true } }, { shape: pooled, values: real }], attrs }
+  },
+  edges: maxEdges,
+})
+
+/** Window means (every window is full: no padding). */
+export const avgPool2d = defineOp({
+  name: 'avgPool2d',
+  arity: 1,
+  attrs: poolAttrs,
+  positional: ['kernelSize', 'stride'],
+  shape: ([s], { kernelSize, stride }) => pooledShape(s, poolGeometry('avgPool2d', s, kernelSize, stride)),
+  primal: ([x], { kernelSize, stride }, outShape) =>
+    avgPoolKernel(poolGeometry('avgPool2d', x.shape, kernelSize, stride), x, outShape),
+  jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : avgPool2d(t, attrs)),
+  vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
+    const s = shapeOf(x)
+    return [avgPool2dGrad(g, { ...attrs, inputSize: [s[s.length - 2], s[s.length - 1]] })]
+  },
+  domain: (draw) => {
+    const { shape, attrs } = drawPool(draw)
+    return { args: [{ shape, values: real }], attrs }
+  },
+})
+
+/**
+ * The transpose of avgPool2d: each element of gy (pooled shape) divided by kernelSize² and
+ * spread over its window of an input of `inputSize` [H, W]; overlapping windows add up.
+ */
+export const avgPool2dGrad = defineOp({
+  name: 'avgPool2dGrad',
+  arity: 1,
+  attrs: { ...poolAttrs, inputSize: attr.ints() },
+  positional: ['kernelSize', 'stride', 'inputSize'],
+  shape: ([gs], { kernelSize, stride, inputSize }) => {
+    const op = 'avgPool2dGrad'
+    if (gs.length !== 3 && gs.length !== 4) {
+      throw shapeMismatch(`${op}: the output gradient must be 4-D [N, C, Hout, Wout] (or 3-D), got shape ${fmtShape(gs)}.`)
+    }
+    const input = [...gs.slice(0, -2), ...pair(op, 'inputSize', inputSize)]
+    checkPooled(op, 'the output gradient', input, gs, poolGeometry(op, input, kernelSize, stride))
+    return input
+  },
+  primal: ([gy], { kernelSize, stride }, outShape) =>
+    avgPoolGradKernel(poolGeometry('avgPool2dGrad', outShape, kernelSize, stride), gy, outShape),
+  jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : avgPool2dGrad(t, attrs)),
+  vjp: ({ attrs: { kernelSize, stride } }, ct): MaybeZero[] => [avgPool2d(ct, { kernelSize, stride })],
+  domain: (draw) => {
+    const { shape, attrs, pooled } = drawPool(draw)
+    return { args: [{ shape: pooled, values: real }], attrs: { ...attrs, inputSize: shape.slice(-2) } }
+  },
+})
