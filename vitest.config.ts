@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   // Tests import each package's TypeScript source through the "source" export condition.
   resolve: { conditions: ['source'] },
+  // Vite resolves modules for Node (vitest's 'ssr' environment) with its own conditions.
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     projects: [
       { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },

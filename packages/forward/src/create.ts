@@ -1,0 +1,12 @@
+import { tensor as coreTensor, type Tensor, type TensorLike, type TensorOptions } from '@ad/core'
+
+export interface ForwardTensorOptions extends TensorOptions {
+  /** Accepted so code written for either engine runs unchanged; forward mode ignores it. */
+  requiresGrad?: boolean
+}
+
+/** `tensor(data, { dtype?, requiresGrad? })`, as both engines take it (SPEC). */
+export function tensor(data: TensorLike, options: ForwardTensorOptions = {}): Tensor {
+  const { requiresGrad: _ignored, ...rest } = options
+  return coreTensor(data, rest)
+}

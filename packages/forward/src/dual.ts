@@ -1,0 +1,53 @@
+import { installOpMethods, shapeOf, TRACE, type DType, type Interpreter, type OpMethods, type Traced, type Value } from '@ad/core'
+import { dtypeOfValue } from './values.js'
+
+// Every registered op is also a method on duals (installed below), as on tensors.
+export interface Dual extends OpMethods<Dual> {}
+
+/**
+ * A value traced by one forward transform: its primal and its tangent along that
+ * transform's perturbation. The primal may itself be a dual of an enclosing transform
+ * (nesting); the tangent is never an exact zero (such values stay plain). In a batched
+ * (chunked) transform the tangent has a leading chunk dim: shape [k, ...shape].
+ */
+export class Dual implements Traced {
+  readonly [TRACE]: Interpreter
+  readonly primal: Value
+  readonly tangent: Value
+
+  constructor(trace: Interpreter, primal: Value, tangent: Value) {
+    this[TRACE] = trace
+    this.primal = primal
+    this.tangent = tangent
+  }
+
+  get shape(): readonly number[] {
+    return shapeOf(this.primal)
+  }
+
+  get dtype(): DType {
+    return dtypeOfValue(this.primal)
+  }
+
+  get size(): number {
+    let n = 1
+    for (const d of this.shape) n *= d
+    return n
+  }
+
+  /**
+   * The primal's single element as a number, for control flow (`if (x.item() > 0)`). It
+   * drops the perturbation: a result computed from it is a constant, as in PyTorch.
+   */
+  item(): number {
+    const p = this.primal
+    if (typeof p === 'number') return p
+    return (p as { item(): number }).item()
+  }
+
+  toString(): string {
+    return `Dual(${String(this.primal)}, ${String(this.tangent)})`
+  }
+}
+
+installOpMethods(Dual.prototype)

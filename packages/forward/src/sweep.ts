@@ -1,0 +1,135 @@
+import { shapeOf, zeros, type DType, type MaybeZero, type Value } from '@ad/core'
+import { ForwardTrace } from './trace.js'
+import { leavesOf, mapLeaves } from './tree.js'
+import { describe, dtypeOfValue, invalid, isValue, sizeOfValue } from './values.js'
+
+/**
+ * Chunked forward sweeps, shared by `grad` and `jacfwd`: every input element gets a unit
+ * tangent direction, k directions at a time, carried as tangents with a leading chunk
+ * dim [k, ...shape]. One call of f per chunk gives k columns of the Jacobian.
+ */
+
+/** One input leaf, its elements numbered from `offset` among all differentiated inputs. */
+export interface Leaf {
+  readonly value: Value
+  readonly offset: number
+  readonly size: number
+  readonly shape: readonly number[]
+  readonly dtype: DType
+}
+
+/** What one call of f gave: its output's primal and its tangent [k, ...outShape] (null: zero). */
+export interface Chunk {
+  readonly start: number
+  readonly size: number
+  readonly tangent: MaybeZero
+}
+
+export interface SweepResult {
+  /** f's output with the sweep's perturbation dropped (from the first call). */
+  readonly value: Value
+  /** Per differentiated argument, its leaves in tree order. */
+  readonly leaves: Leaf[][]
+  readonly chunks: Chunk[]
+  /** The chunk size used: row g of the Jacobian is in chunk floor(g / chunkSize). */
+  readonly chunkSize: number
+}
+
+export interface SweepOptions {
+  /** Tangent directions per call of f (default: see `defaultChunkSize`). */
+  chunkSize?: number
+}
+
+/**
+ * Directions per call of f, by default: all of them up to 256, so small problems (W4's
+ * Jacobian) take one call. Past that, more calls cost per-op overhead while wider tangents
+ * cost dense work that sparse functions do not need (BENCH.md W1, the Rosenbrock over
+ * 1000 scalars, measured fastest at 64 to 256 wide); so the width stays at 256, lowered
+ * (to at least 8) so that a seed of all inputs stays near a million elements (8 MB).
+ */
+export function defaultChunkSize(n: number): number {
+  return Math.max(1, Math.min(n, 256, Math.max(8, Math.floor(2 ** 20 / Math.max(n, 1)))))
+}
+
+/**
+ * Calls f once per chunk of directions over the leaves of `args[argnums]`; `check` sees
+ * f's first output (so a misuse fails before the other calls).
+ */
+export function sweep(
+  who: string,
+  f: (...args: any[]) => unknown,
+  args: readonly unknown[],
+  argnums: readonly number[],
+  options: SweepOptions,
+  check: (value: Value) => void = () => {},
+): SweepResult {
+  let total = 0
+  const leaves = argnums.map((a) =>
+    leavesOf(args[a]).map((leaf, i): Leaf => {
+      if (!isValue(leaf)) {
+        throw invalid(
+          `${who}: argument ${a} holds ${describe(leaf)} (leaf ${i}); differentiated arguments must be tensors, ` +
+            'numbers, or arrays and plain objects of them. Wrap array data with tensor().',
+        )
+      }
+      const size = sizeOfValue(leaf)
+      const entry = { value: leaf, offset: total, size, shape: shapeOf(leaf), dtype: dtypeOfValue(leaf) }
+      total += size
+      return entry
+    }),
+  )
+  const k = chunkSizeOf(who, options.chunkSize, total)
+  if (total === 0) {
+    const value = checkOutput(who, f(...args))
+    check(value)
+    return { value, leaves, chunks: [], chunkSize: k }
+  }
+
+  const chunks: Chunk[] = []
+  let value: Value | undefined
+  for (let start = 0; start < total; start += k) {
+    const size = Math.min(k, total - start)
+    const trace = new ForwardTrace(true)
+    const seeded = [...args]
+    argnums.forEach((a, j) => {
+      seeded[a] = mapLeaves(args[a], (_leaf, i) => seed(leaves[j][i], start, size, trace))
+    })
+    let out: unknown
+    try {
+      out = f(...seeded)
+    } finally {
+      trace.finish()
+    }
+    const primal = checkOutput(who, isValue(out) ? trace.primalOf(out) : out)
+    if (value === undefined) {
+      check(primal)
+      value = primal
+    }
+    chunks.push({ start, size, tangent: isValue(out) ? trace.tangentOf(out) : null })
+  }
+  return { value: value!, leaves, chunks, chunkSize: k }
+}
+
+function chunkSizeOf(who: string, chunkSize: number | undefined, total: number): number {
+  if (chunkSize === undefined) return defaultChunkSize(total)
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw invalid(`${who}: chunkSize must be a positive integer, got ${String(chunkSize)}.`)
+  }
+  return chunkSize
+}
+
+function checkOutput(who: string, out: unknown): Value {
+  if (!isValue(out)) throw invalid(`${who}: f must return a tensor or a number, got ${describe(out)}.`)
+  return out
+}
+
+/** The leaf with the unit directions of chunk [start, start + size) that fall inside it. */
+function seed(leaf: Leaf, start: number, size: number, trace: ForwardTrace): Value {
+  const lo = Math.max(leaf.offset, start)
+  const hi = Math.min(leaf.offset + leaf.size, start + size)
+  if (lo >= hi) return leaf.value
+  const t = zeros([size, ...leaf.shape], { dtype: leaf.dtype })
+  const data = t.storage.data
+  for (let g = lo; g < hi; g++) data[(g - start) * leaf.size + (g - leaf.offset)] = 1
+  return trace.lift(leaf.value, t)
+}
