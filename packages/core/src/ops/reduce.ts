@@ -5,13 +5,19 @@ import { logsumexpDims, maxAlong, prodAll, sumDims } from '../kernels/reduce.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { normalizeDims, reducedShape } from '../shape.js'
 import type { Value } from '../dispatch.js'
-import { div, mul, sub } from './binary.js'
 import { expandTo } from './broadcast.js'
 import { eq } from './compare.js'
 import { where } from './select.js'
 import { reshape } from './shape.js'
-import { exp } from './unary.js'
-import { checkDim, dtypeOfValue, positionsAlong } from './util.js'
+import { checkDim, dtypeOfValue, positionsAlong, registered } from './util.js'
+
+// broadcast.ts needs `sum`, and the elementwise builders need broadcast.ts, so this module
+// loads while unary.ts / binary.ts may still be loading: their ops are looked up when a
+// rule runs instead of imported (see ops/util.ts `registered`).
+const mul = registered('mul')
+const div = registered('div')
+const sub = registered('sub')
+const exp = registered('exp')
 
 const reduceAttrs = { dims: attr.ints().optional(), keepdim: attr.bool().default(false) }
 

@@ -5,7 +5,6 @@ import { clampKernel, where3 } from '../kernels/select.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { broadcastShapes } from '../shape.js'
 import type { Value } from '../dispatch.js'
-import { mul } from './binary.js'
 import { expandTo, sumTo } from './broadcast.js'
 import { ge, le } from './compare.js'
 
@@ -50,7 +49,7 @@ export const where = defineOp({
 function insideMask(x: Value, lo: number | undefined, hi: number | undefined): Value {
   const above = lo === undefined ? undefined : ge(x, lo)
   const below = hi === undefined ? undefined : le(x, hi)
-  if (above !== undefined && below !== undefined) return mul(above, below)
+  if (above !== undefined && below !== undefined) return where(above, below, 0)
   return (above ?? below)!
 }
 

@@ -370,8 +370,9 @@ export const stack = defineOp({
       xs.map((x) => x.shape),
       dim,
     )
-    const lifted = xs.map((x) => new Tensor(x.storage, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)], [...x.strides.slice(0, d), 0, ...x.strides.slice(d)], x.offset))
-    return catKernel(lifted, d, shape)
+    const lift = (x: Tensor) =>
+      new Tensor(x.storage, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)], [...x.strides.slice(0, d), 0, ...x.strides.slice(d)], x.offset)
+    return catKernel(xs.map(lift), d, shape)
   },
   jvp: ({ args, out, attrs }, tangents): MaybeZero => {
     const ts = withZeros(args, tangents, out)
