@@ -31,7 +31,14 @@ function positionalAttrs(op: Op, rest: readonly unknown[]): object | undefined {
 }
 
 function makeMethod(op: Op) {
+  // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
+  let defaults: object | undefined
+  const others = typeof op.arity === 'number' ? op.arity - 1 : -1
   return function (this: Value, ...rest: unknown[]): Value {
+    if (rest.length === others && (others === 0 || !isPlainObject(rest[others - 1]))) {
+      const args = others === 0 ? [this] : others === 1 ? [this, rest[0]] : [this, ...rest]
+      return apply(op, args, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+    }
     let tensors: number
     if (typeof op.arity === 'number') tensors = op.arity - 1
     else {

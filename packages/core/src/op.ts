@@ -68,18 +68,47 @@ export type OpFunction<S extends AttrSchema = AttrSchema> = {
 
 const registry = new Map<string, Op>()
 
+/**
+ * The op object: every field assigned in one order, so all ops share one hidden class and
+ * engine code reading `op.vjp` or `op.scalar` across many ops stays monomorphic (V8 makes
+ * such loads several times slower once they see many shapes). Fields a spec adds beyond
+ * OpSpec are copied after.
+ */
+function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
+  const op = {
+    name: spec.name,
+    arity: spec.arity,
+    attrs: schema,
+    positional: spec.positional,
+    constantArgs: spec.constantArgs,
+    elementwise: spec.elementwise,
+    scalar: spec.scalar,
+    shape: spec.shape,
+    primal: spec.primal,
+    jvp: spec.jvp,
+    vjp: spec.vjp,
+    domain: spec.domain,
+    edges: spec.edges,
+    differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
+    parseAttrs: (attrs: object | undefined) => parseAttrs(spec.name, schema, attrs),
+  }
+  for (const key of Object.keys(spec)) if (!(key in op)) (op as Record<string, unknown>)[key] = (spec as unknown as Record<string, unknown>)[key]
+  return op as Op<S>
+}
+
 /** Declares an op, registers it and returns its free function. Names are unique. */
 export function defineOp<S extends AttrSchema = Record<string, never>>(spec: OpSpec<S>): OpFunction<S> {
   if (registry.has(spec.name)) throw invalid(`defineOp: an op named '${spec.name}' is already registered.`)
   const schema = (spec.attrs ?? {}) as S
-  const op: Op<S> = {
-    ...spec,
-    attrs: schema,
-    differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
-    parseAttrs: (attrs) => parseAttrs(spec.name, schema, attrs),
-  }
+  const op = makeOp(spec, schema)
   registry.set(spec.name, op as unknown as Op)
+  // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
+  let defaults: object | undefined
+  const fixed = typeof spec.arity === 'number' ? spec.arity : -1
   const fn = ((...raw: unknown[]) => {
+    if (raw.length === fixed && !isAttrs(raw[fixed - 1])) {
+      return apply(op as unknown as Op, raw, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+    }
     const [args, attrs] = splitArguments(op as unknown as Op, raw)
     return apply(op as unknown as Op, args, op.parseAttrs(attrs))
   }) as OpFunction<S>

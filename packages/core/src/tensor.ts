@@ -23,11 +23,13 @@ export interface Tensor extends OpMethods<Tensor> {}
  * kernels read views through `contiguousData`, which copies only when the layout needs it.
  */
 export class Tensor {
-  readonly storage: Storage
-  readonly shape: readonly number[]
-  readonly strides: readonly number[]
-  readonly offset: number
-  readonly size: number
+  // Declared, not class fields: V8 (Node 20) constructs subclasses of a class with fields on
+  // a slow path (the reverse engine's tensors are a subclass; 0-dim ones are made per op).
+  declare readonly storage: Storage
+  declare readonly shape: readonly number[]
+  declare readonly strides: readonly number[]
+  declare readonly offset: number
+  declare readonly size: number
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     this.storage = storage

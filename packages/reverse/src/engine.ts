@@ -1,0 +1,192 @@
+import { Tensor as CoreTensor, type Value } from '@ad/core'
+import { accumulate, deposit, FreshStorages } from './grads.js'
+import { mode } from './mode.js'
+import { graphFreed, type Node } from './node.js'
+import { markUseful } from './prune.js'
+import { ReadyQueue } from './queue.js'
+import type { Tensor } from './tensor.js'
+import { scalarOf } from './wrap.js'
+
+/**
+ * One backward pass. `roots` get the `seeds` as cotangents. Without `targets`, every leaf
+ * reached gets its gradient added to `.grad` (PyTorch's `backward`). With `targets`, the
+ * cotangents reaching those nodes are returned instead and no `.grad` changes
+ * (`autograd.grad`); only the part of the graph that leads to a target runs.
+ *
+ * `createGraph: 'auto'` (used by the transforms) records the backward pass only when the
+ * graph depends on something that requires grad besides the targets: an outer transform's
+ * variables, or tensors `f` closed over. Then gradients stay differentiable by the outer
+ * computation, and inner passes never touch outer `.grad`.
+ */
+export interface Pass {
+  roots: readonly Node[]
+  seeds: readonly Value[]
+  targets: readonly Node[] | null
+  createGraph: boolean | 'auto'
+  retainGraph: boolean | undefined
+}
+
+export interface PassResult {
+  /** With targets: the cotangent of each target; null where none arrived (an exact zero, or not reached). */
+  grads: (Value | null)[]
+  /** With targets: whether the graph reaches each target at all. */
+  reached: boolean[]
+  /** Whether the backward pass was recorded. */
+  createGraph: boolean
+}
+
+let passes = 0
+
+/**
+ * Runs one backward pass. The engine reads only op declarations (`vjp`, and `scalar` for
+ * the all-numbers path); it never names an op. Nodes run newest first, VJP rules on plain
+ * values (or, with createGraph, on taped tensors so the pass is recorded), cotangents are
+ * summed on the nodes they flow to, and a node's saved tensors are dropped as soon as its
+ * rule has run unless the graph is retained.
+ */
+export function runPass(pass: Pass): PassResult {
+  const id = ++passes
+  const { roots, targets } = pass
+  const capture = targets !== null
+  let minSeq = 0
+  if (capture) {
+    minSeq = Infinity
+    for (let j = 0; j < targets.length; j++) {
+      const t = targets[j]
+      if (t.target < 0) t.target = j
+      if (t.seq < minSeq) minSeq = t.seq
+    }
+  }
+  try {
+    let createGraph = pass.createGraph === true
+    if (capture) {
+      const foreign = markUseful(roots, id, minSeq)
+      if (pass.createGraph === 'auto') createGraph = foreign
+    }
+    const retainGraph = pass.retainGraph ?? createGraph
+    const captured = execute(pass, id, minSeq, createGraph, retainGraph)
+    if (!capture) return { grads: [], reached: [], createGraph }
+    return {
+      grads: targets.map((t) => captured[t.target] ?? null),
+      reached: targets.map((t) => t.pass === id),
+      createGraph,
+    }
+  } finally {
+    if (capture) for (const t of targets) t.target = -1
+  }
+}
+
+/**
+ * Runs the nodes newest first (see ReadyQueue), each once all its consumers have run. Leaf
+ * accumulators wait in a list and are flushed at the end: into `.grad`, or, with targets,
+ * into the returned array (indexed by target).
+ */
+function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, retainGraph: boolean): (Value | null)[] {
+  const capture = pass.targets !== null
+  const queue = new ReadyQueue()
+  const leaves: Node[] = []
+  const captured: (Value | null)[] = []
+  const previousGrad = mode.gradEnabled
+  mode.gradEnabled = createGraph
+  if (!createGraph) mode.plain++
+  const route: Route = { id, minSeq, capture, queue, leaves }
+  const fresh = capture ? null : new FreshStorages(pass.seeds)
+  try {
+    for (let j = 0; j < pass.roots.length; j++) {
+      const root = pass.roots[j]
+      if (capture && (root.pass !== id || (!root.useful && root.target < 0))) continue
+      send(route, root, pass.seeds[j])
+    }
+    while (queue.size > 0) {
+      const node = queue.pop()
+      const g = node.g
+      node.g = null
+      if (capture) {
+        if (node.target >= 0) captured[node.target] = g
+        if (!node.useful) continue
+      }
+      if (node.inputs === null) throw graphFreed(node)
+      const out = node.out as Tensor
+      if (!capture && out._retain && g !== null) deposit(out, g, createGraph, fresh)
+      if (g !== null) propagate(node, g, createGraph, route)
+      if (!retainGraph) {
+        node.inputs = null
+        node.out = null
+      }
+    }
+    for (const leaf of leaves) {
+      const g = leaf.g
+      leaf.g = null
+      if (g === null) continue
+      if (capture) captured[leaf.target] = g
+      else deposit(leaf.out as Tensor, g, createGraph, fresh)
+    }
+    return captured
+  } finally {
+    mode.gradEnabled = previousGrad
+    if (!createGraph) mode.plain--
+    queue.drain((node) => (node.g = null))
+    for (const leaf of leaves) leaf.g = null
+  }
+}
+
+/** Where cotangents go during one pass. */
+interface Route {
+  id: number
+  minSeq: number
+  capture: boolean
+  queue: ReadyQueue
+  leaves: Node[]
+}
+
+/** Adds a cotangent to a node, queueing the node the first time one arrives. */
+function send(route: Route, node: Node, c: Value): void {
+  if (node.queued === route.id) {
+    node.g = node.g === null ? c : accumulate(node.g, c)
+    return
+  }
+  node.queued = route.id
+  node.g = c
+  if (node.op === null) route.leaves.push(node)
+  else route.queue.push(node)
+}
+
+const SCALAR_ARGS_1: number[] = [0]
+const SCALAR_ARGS_2: number[] = [0, 0]
+const SCALAR_CTX: { args: number[]; out: number; attrs: object } = { args: SCALAR_ARGS_2, out: 0, attrs: {} }
+
+/** Runs the node's VJP rule and sends each input's cotangent to the node it flows to. */
+function propagate(node: Node, g: Value, createGraph: boolean, route: Route): void {
+  const op = node.op!
+  const inputs = node.inputs!
+  const needs = node.needs
+  let cotangents: (Value | null)[]
+  const out = node.out as Tensor
+  if (!createGraph && op.scalar !== undefined && out.shape.length === 0 && isScalar(g)) {
+    // An elementwise op with a 0-dim output has 0-dim inputs: the rule runs on numbers, which
+    // stay numbers through elementwise ops. Rules only read their context, so one is reused
+    // (this path runs once per scalar op).
+    const n = inputs.length
+    const args = n === 1 ? SCALAR_ARGS_1 : n === 2 ? SCALAR_ARGS_2 : new Array<number>(n)
+    for (let i = 0; i < n; i++) args[i] = scalarOf(inputs[i])
+    SCALAR_CTX.args = args
+    SCALAR_CTX.out = scalarOf(out)
+    SCALAR_CTX.attrs = node.attrs
+    cotangents = op.vjp!(SCALAR_CTX as never, scalarOf(g), needs)
+  } else {
+    // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
+    cotangents = op.vjp!({ args: inputs as Value[], out, attrs: node.attrs as never }, g, needs)
+  }
+  for (let i = 0; i < inputs.length; i++) {
+    const next = node.edge(i)
+    if (next === null) continue
+    const c = cotangents[i]
+    if (c === null || c === undefined) continue
+    if (route.capture && (next.seq < route.minSeq || next.pass !== route.id || (!next.useful && next.target < 0))) continue
+    send(route, next, c)
+  }
+}
+
+function isScalar(v: Value): boolean {
+  return typeof v === 'number' || (v instanceof CoreTensor && v.shape.length === 0)
+}

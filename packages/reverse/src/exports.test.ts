@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { listOps } from '@ad/core'
+import * as m from './index.js'
+
+describe('the module', () => {
+  it('exports a free function for every registered op, returning reverse tensors', () => {
+    const exports = m as unknown as Record<string, unknown>
+    for (const op of listOps()) expect(typeof exports[op.name], op.name).toBe('function')
+    const x = m.tensor([1, 2], { requiresGrad: true })
+    const y = m.tanh(m.mul(x, 2))
+    expect(y).toBeInstanceOf(m.Tensor)
+    expect(y.requiresGrad).toBe(true)
+  })
+
+  it('exports the reverse creation functions, not core ones', () => {
+    expect(m.tensor(1)).toBeInstanceOf(m.Tensor)
+    expect(m.zeros([1])).toBeInstanceOf(m.Tensor)
+    expect(typeof m.AdError).toBe('function')
+    expect(typeof m.manualSeed).toBe('function')
+  })
+
+  it('a function written against the module runs on plain values too', () => {
+    const f = (mod: typeof m) => (x: m.Tensor) => mod.tanh(mod.mul(x, 2))
+    expect((f(m)(m.tensor(0.5)) as m.Tensor).item()).toBeCloseTo(Math.tanh(1), 12)
+  })
+})

@@ -1,0 +1,106 @@
+// The case files in vitest, through the same runner as `pnpm cases`, and tests of the runner
+// itself: a runner that passes everything would make every case file worthless.
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, test } from 'vitest'
+import { runCase, runCases } from './cases/runner.js'
+import { loadCaseFile, parseCaseFile } from './cases/format.js'
+import { loadEngines } from './engines.js'
+
+const engines = loadEngines()
+const conformance = fileURLToPath(new URL('../../conformance/', import.meta.url))
+const files = readdirSync(conformance).filter((f) => f.endsWith('.json'))
+
+describe('case files (conformance/*.json), Hessians left out until the engines have them', () => {
+  test.each(files)('%s', (file) => {
+    const { cases } = loadCaseFile(conformance + file)
+    const results = runCases(cases, engines, { skipHessian: true })
+    const skipped = results.filter((r) => r.hessianSkipped).length
+    console.log(`${file}: ${results.length} cases; left out the Hessians of ${skipped}`)
+    const failures = results.filter((r) => r.problems.length > 0).map((r) => `${r.id}: ${r.problems.join('; ')}`)
+    expect(failures).toEqual([])
+    expect(results.length).toBeGreaterThan(0)
+  })
+})
+
+/** A small correct case: y = sin(x)·2 + x at x = [0.5, -1]. */
+// A JSON case, which the tests below edit freely.
+function goodCase(): Record<string, any> {
+  const x = [0.5, -1]
+  const value = x.map((v) => Math.sin(v) * 2 + v)
+  const grads = x.map((v) => Math.cos(v) * 2 + 1)
+  const tangents = [1, 0.25]
+  return {
+    id: 'runner-good',
+    inputs: { x: { shape: [2], data: x } },
+    expr: { op: 'add', args: [{ op: 'mul', args: [{ op: 'sin', args: [{ var: 'x' }] }, { const: 2 }] }, { var: 'x' }] },
+    value: { shape: [2], data: value },
+    grads: { x: { shape: [2], data: grads } },
+    tangents: { x: { shape: [2], data: tangents } },
+    jvp: { shape: [2], data: grads.map((g, i) => g * tangents[i]) },
+    rtol: 1e-12,
+    atol: 1e-14,
+  }
+}
+
+const run = (c: unknown, skipHessian = true) => runCase(c, 0, engines, { skipHessian })
+
+describe('the case runner', () => {
+  test('passes a correct case', () => {
+    expect(run(goodCase()).problems).toEqual([])
+  })
+
+  test('fails a case whose expected value is wrong, naming what differed', () => {
+    const c = goodCase()
+    c.value.data[1] += 1e-6
+    const { problems } = run(c)
+    expect(problems.join('\n')).toMatch(/value \(reverse\): max error 1\.00e-6/)
+    expect(problems.join('\n')).toMatch(/value \(forward\)/)
+  })
+
+  test('fails wrong grads (reverse) and a wrong jvp (forward) separately', () => {
+    const badGrad = goodCase()
+    badGrad.grads.x.data[0] *= -1
+    expect(run(badGrad).problems).toEqual([expect.stringMatching(/^grads\.x \(reverse\)/)])
+    const badJvp = goodCase()
+    badJvp.jvp.data[0] += 1e-3
+    expect(run(badJvp).problems).toEqual([expect.stringMatching(/^jvp \(forward\)/)])
+  })
+
+  test('fails (never skips) an unknown op or attribute', () => {
+    const unknownOp = { ...goodCase(), expr: { op: 'frobnicate', args: [{ var: 'x' }] } }
+    const op = run(unknownOp).problems.join('\n')
+    expect(op).toMatch(/INVALID_ARGUMENT: unknown op 'frobnicate'/)
+    const unknownAttr = { ...goodCase(), expr: { op: 'sum', args: [{ var: 'x' }], attrs: { axis: 0 } } }
+    expect(run(unknownAttr).problems.join('\n')).toMatch(/INVALID_ARGUMENT: sum: unknown attribute 'axis'/)
+  })
+
+  test('fails a malformed case instead of crashing', () => {
+    expect(run({ id: 'bad', inputs: {}, expr: { op: 'sin' }, rtol: 0, atol: 0 }).problems).toEqual([expect.stringMatching(/malformed case/)])
+    expect(() => parseCaseFile({ format: 'ad-cases/2', cases: [] }, 'x.json')).toThrow(/ad-cases\/1/)
+  })
+
+  test('gives zeros to an input that receives no gradient', () => {
+    const c = goodCase()
+    c.inputs.y = { shape: [3], data: [1, 2, 3] }
+    c.grads.y = { shape: [3], data: [0, 0, 0] }
+    expect(run(c).problems).toEqual([])
+  })
+
+  test('counts a Hessian it leaves out; without --skip-hessian checks it, or fails if an engine has none', () => {
+    const { id, inputs, expr, rtol, atol } = goodCase()
+    // d²/dx² Σ(2 sin x + x) = diag(−2 sin x).
+    const h = [-2 * Math.sin(0.5), 0, 0, -2 * Math.sin(-1)]
+    const c = { id, inputs, rtol, atol, expr: { op: 'sum', args: [expr] }, hessian: { wrt: 'x', shape: [2, 2], data: h } }
+    expect(run(c, true)).toMatchObject({ problems: [], hessianSkipped: true })
+    const checked = run(c, false)
+    expect(checked.hessianSkipped).toBe(false)
+    for (const engine of ['forward', 'reverse'] as const) {
+      const mine = checked.problems.filter((p) => p.includes(`(${engine})`))
+      if (typeof engines[engine].hessian === 'function') expect(mine).toEqual([])
+      else expect(mine).toEqual([expect.stringMatching(/has no 'hessian' yet/)])
+    }
+    const wrong = { ...c, hessian: { ...c.hessian, data: [0, 0, 0, 0] } }
+    expect(run(wrong, false).problems).toHaveLength(2)
+  })
+})

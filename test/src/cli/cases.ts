@@ -1,0 +1,52 @@
+// `pnpm cases [--skip-hessian] FILE...`: runs ad-cases/1 files in both engines. Prints one
+// line per failing case (its id and what differed, with the max error), then
+// `N passed, N failed`; exits 1 on any failure. Paths are taken relative to where pnpm was
+// run (INIT_CWD), not the repository root pnpm switches to.
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { runCases } from '../cases/runner.js'
+import { loadCaseFile } from '../cases/format.js'
+import { loadEngines } from '../engines.js'
+
+function main(): void {
+  const { values, positionals } = parseArgs({
+    options: { 'skip-hessian': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  })
+  if (values.help || positionals.length === 0) {
+    console.log('usage: pnpm cases [--skip-hessian] FILE...')
+    process.exitCode = values.help ? 0 : 2
+    return
+  }
+  const skipHessian = values['skip-hessian'] === true
+  const cwd = process.env.INIT_CWD ?? process.cwd()
+  const engines = loadEngines()
+  let passed = 0
+  let failed = 0
+  let skipped = 0
+  for (const file of positionals) {
+    let cases: unknown[]
+    try {
+      cases = loadCaseFile(resolve(cwd, file)).cases
+    } catch (error) {
+      console.log(`FAIL ${file}: ${(error as Error).message}`)
+      failed++
+      continue
+    }
+    const prefix = positionals.length > 1 ? `${file}: ` : ''
+    for (const r of runCases(cases, engines, { skipHessian })) {
+      if (r.hessianSkipped) skipped++
+      if (r.problems.length === 0) {
+        passed++
+        continue
+      }
+      failed++
+      console.log(`FAIL ${prefix}${r.id}: ${r.problems.join('; ')}`)
+    }
+  }
+  if (skipHessian) console.log(`--skip-hessian: left out the Hessians of ${skipped} case(s)`)
+  console.log(`${passed} passed, ${failed} failed`)
+  process.exitCode = failed > 0 ? 1 : 0
+}
+
+main()
