@@ -112,6 +112,13 @@ describe('reverse tensors', () => {
     expect(s.grad!.item()).toBeCloseTo(0.6, 6)
   })
 
+  it('a float64 cotangent still gives a float32 leaf a float32 gradient', () => {
+    const x = tensor([1, 2], { dtype: 'float32', requiresGrad: true })
+    x.mul(2).backward(tensor([1, 1]))
+    expect(x.grad!.dtype).toBe('float32')
+    expect(x.grad!.tolist()).toEqual([2, 2])
+  })
+
   it('mixing float32 with float64 gives float64; numbers never promote', () => {
     const a = tensor(1, { dtype: 'float32' })
     expect(a.add(tensor(1)).dtype).toBe('float64')

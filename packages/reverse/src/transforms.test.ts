@@ -91,6 +91,12 @@ describe('vjp', () => {
     expect(gx2.tolist()).toEqual([0, 6 * Math.exp(3)])
   })
 
+  it('gives gradients in the structure of each primal', () => {
+    const [, pullback] = vjp((p: { a: Tensor; b: Tensor }, k: Tensor) => p.a.mul(p.b).mul(k), { a: tensor(2), b: tensor(3) }, tensor(4))
+    const [gp, gk] = pullback() as [{ a: Tensor; b: Tensor }, Tensor]
+    expect([gp.a.item(), gp.b.item(), gk.item()]).toEqual([12, 8, 6])
+  })
+
   it('checks the cotangent shape', () => {
     const [, pullback] = vjp((x: Tensor) => x.mul(2), tensor([1, 2]))
     expect(() => pullback(tensor([1]))).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }))
