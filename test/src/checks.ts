@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { apply, mul, shapeOf, sum, type Op, type Tensor, type Value } from '@ad/core'
 import type { Engines, Fn } from './engines.js'
 import { centralDifference, FD_STEP } from './fd.js'
-import { cotangent, describePoint, drawPoint, materialize, primalArgs, type Point } from './sample.js'
+import { assemble, cotangent, describePoint, drawPoint, materialize, primalArgs, type Point } from './sample.js'
 import { allFinite, dense, fmtShape, maxAbs, sameShape, toTensor, type Dense } from './values.js'
 
 /**
@@ -22,10 +22,13 @@ export const TOLERANCE = {
    */
   fwdRev: 1e-10,
   /**
-   * Either engine against central differences: truncation h²|g'''|/6 with h = ε^(1/3)·s is
-   * ε^(2/3) ≈ 4e-11 times s²|g'''|/(6|g'|), and rounding is divided out through `noise`
-   * (fd.ts). 1e-6 allows the smoothness ratio s²|g'''|/(6|g'|) up to 2.5e4: tan at 1.3 is
-   * about 14, 1/x at the 0.04 margin about 100, log at 0.1 about 33.
+   * Either engine against central differences (fd.ts). Rounding is accounted for by `noise`
+   * (a disagreement under it always passes). Truncation after extrapolation is h⁴/480·|g⁽⁵⁾|
+   * with h = 7.6e-6·max(1, |x|): 1e-22 relative for a function varying on the scale of x, and
+   * still 1e-11 for batchNorm's √eps ≈ 3e-3 and 1/x at the 0.04 margin ((h/d)⁴ ≈ 1e-12).
+   * What remains is the kernels' own accuracy: erf's approximation, accurate to ~1e-16
+   * absolute but not smooth at that level, shows as up to 1e-7. 1e-6 sits above that; a
+   * wrong rule is off by order 1 (the harness's own tests catch a 1e-4 error).
    */
   fd: 1e-6,
   /**
@@ -38,6 +41,17 @@ export const TOLERANCE = {
    * dtype bug in a float32 path is off by order 1.
    */
   f32: 1e-4,
+  /**
+   * The engines' tangents and gradients in float32 against float64. A float32 path that is
+   * wrong (or silently float64: the dtype is checked too) is off by order 1; one that is
+   * merely float32 errs by k·ε32 of the terms its rules add up (sums of ≤ 256 terms: up to
+   * n·ε32 = 3e-5). Those terms are not visible from outside, and a derivative along random
+   * directions can cancel far below them (J v for logsumexp is Σ softmax_i·v_i), so the scale
+   * is the larger of the derivative along (u, v) and along (|u|, |v|), which for Jacobians of
+   * one sign (sums, means, pools, logsumexp) is exactly Σ|terms|, and the bound is loose:
+   * 1e-3 ≈ 8400·ε32. It is there to catch wrong float32 paths, not imprecise ones.
+   */
+  f32Grad: 1e-3,
   /**
    * Two more routes to the same gradient Jᵀu, compared with `vjp`'s elementwise, relative to
    * its largest entry: forward `grad` with chunked tangents (rules run on a leading chunk
@@ -73,13 +87,18 @@ export interface Metrics {
    * both kernels on the float32-rounded inputs (see `checkFloat32`).
    */
   f32: number
+  /**
+   * Both engines in float32 against float64 on the same float32-rounded inputs and
+   * directions: max |Δ(J v)| and max |Δ(Jᵀu)|, each relative to its scale (see the tolerance).
+   */
+  f32Grad: number
   /** max |forward grad(<u, f>) − Jᵀu| / max |Jᵀu|: forward's chunked `grad` against `vjp`. */
   chunked: number
   /** max |Jᵀu with createGraph − Jᵀu| / max |Jᵀu|: reverse's recorded backward against its plain one. */
   graph: number
 }
 
-export const METRIC_NAMES = ['fwdRev', 'fwdFd', 'revFd', 'f32', 'chunked', 'graph'] as const
+export const METRIC_NAMES = ['fwdRev', 'fwdFd', 'revFd', 'f32', 'f32Grad', 'chunked', 'graph'] as const
 
 export class CheckFailure extends Error {
   constructor(
@@ -93,12 +112,6 @@ export class CheckFailure extends Error {
 
 function fail(message: string, metrics?: Partial<Metrics>): never {
   throw new CheckFailure(message, metrics)
-}
-
-/** The op's arguments with the primals (differentiable args) replaced by `primals`, constants as plain tensors. */
-function assemble(point: Point, primals: readonly unknown[], dtype: 'float64' | 'float32' = 'float64'): unknown[] {
-  let next = 0
-  return point.args.map((a) => (a.constant ? materialize(a, a.data, dtype) : primals[next++]))
 }
 
 /** f as the engines see it: the op applied to the primals, constants closed over. */
@@ -242,11 +255,51 @@ export function checkPoint(point: Point, engines: Engines): Metrics {
   if (!(fwdFd <= TOLERANCE.fd)) fail(`forward and finite differences disagree by ${fwdFd.toExponential(2)}: ${detail}`, metrics)
   if (!(revFd <= TOLERANCE.fd)) fail(`reverse and finite differences disagree by ${revFd.toExponential(2)}: ${detail}`, metrics)
 
+  metrics.f32Grad = checkFloat32Engines(point, engines, u, out.shape, metrics)
   const uTensor = toTensor(out.shape, u)
   checkConstantArgs(point, engines, uTensor)
   metrics.chunked = checkChunked(engines, f, x, uTensor, jtu, metrics)
   metrics.graph = checkGraph(engines, f, x, uTensor, jtu, metrics)
   return metrics
+}
+
+/**
+ * Both engines on float32 inputs: the tangent and the gradients must be float32 (a float32
+ * computation never silently turns float64) and close to the float64 ones. Inputs, u and v
+ * are rounded to float32 for both runs, so only the arithmetic differs.
+ */
+function checkFloat32Engines(point: Point, engines: Engines, u: Float64Array, outShape: readonly number[], metrics: Metrics): number {
+  const primals = primalArgs(point)
+  const round = (a: Float64Array) => Float64Array.from(a, Math.fround)
+  const run = (dtype: 'float32' | 'float64', direction: (a: Float64Array) => Float64Array = round) => {
+    const x = primals.map((a) => materialize(a, round(a.data), dtype))
+    const f = (...xs: unknown[]) => apply(point.op, assemble(point, xs, dtype, (a) => round(a.data)), point.attrs)
+    const [, tangent] = engines.forward.jvp(f, x, primals.map((a) => toTensor(a.shape, direction(a.tangent), dtype)))
+    const [, pullback] = engines.reverse.vjp(f, ...x)
+    const grads = pullback(toTensor(outShape, direction(u), dtype))
+    return [dense(tangent, `forward's ${dtype} tangent`, outShape), ...grads.map((g, i) => dense(g, `reverse's ${dtype} gradient ${i}`, primals[i].shape))]
+  }
+  const single = run('float32')
+  const double = run('float64')
+  const magnitude = run('float64', (a) => round(a).map(Math.abs))
+  const names = ['forward tangent', ...primals.map((_, i) => `reverse gradient ${i}`)]
+  single.forEach((d, i) => {
+    // An engine's exact zero (null) reads as float64 zeros: no dtype to check then.
+    if (d.dtype !== 'float32' && maxAbs(d.data) !== 0) fail(`the ${names[i]} of float32 inputs is ${d.dtype}`, metrics)
+  })
+  /** The error of the tangent (k = [0]) or of all gradients together, relative to their scale. */
+  const errorOf = (k: number[]) => {
+    let err = 0
+    let scale = FLOAT32_TINY / TOLERANCE.f32Grad
+    for (const i of k) {
+      scale = Math.max(scale, maxAbs(double[i].data), maxAbs(magnitude[i].data))
+      for (let j = 0; j < double[i].data.length; j++) err = Math.max(err, Math.abs(single[i].data[j] - double[i].data[j]))
+    }
+    return relative(err, 0, scale)
+  }
+  const err = Math.max(errorOf([0]), errorOf(primals.map((_, i) => i + 1)))
+  if (!(err <= TOLERANCE.f32Grad)) fail(`the engines' float32 derivatives are off by ${err.toExponential(2)} of their scale`, { ...metrics, f32Grad: err })
+  return err
 }
 
 /**
@@ -268,7 +321,7 @@ function checkConstantArgs(point: Point, engines: Engines, u: Tensor): void {
   if (maxAbs(dense(tangentOut, "forward's tangent", []).data) !== 0) fail(`forward passes a tangent from constant argument(s) ${constant.join(', ')}`)
 }
 
-const NOT_APPLICABLE: Metrics = { fwdRev: NaN, fwdFd: NaN, revFd: NaN, f32: NaN, chunked: NaN, graph: NaN }
+const NOT_APPLICABLE: Metrics = { fwdRev: NaN, fwdFd: NaN, revFd: NaN, f32: NaN, f32Grad: NaN, chunked: NaN, graph: NaN }
 
 /** max_i |a_i − b_i| over all gradients, relative to the largest |b_i|. */
 function gradientError(actual: Dense[], expected: Dense[], what: string): number {

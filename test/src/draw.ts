@@ -40,6 +40,6 @@ export function drawSeed(gen: Gen): number {
 }
 
 /** One of `options`, shrinking towards the first. */
-export function drawLayout<T>(gen: Gen, options: readonly T[]): T {
+export function drawOption<T>(gen: Gen, options: readonly T[]): T {
   return options[gen(fc.integer, { min: 0, max: options.length - 1 })]
 }

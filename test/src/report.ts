@@ -5,6 +5,7 @@ const COLUMNS: { key: keyof Metrics; title: string; tolerance: number }[] = [
   { key: 'fwdFd', title: 'fwd-vs-FD', tolerance: TOLERANCE.fd },
   { key: 'revFd', title: 'rev-vs-FD', tolerance: TOLERANCE.fd },
   { key: 'f32', title: 'f32-vs-f64', tolerance: TOLERANCE.f32 },
+  { key: 'f32Grad', title: 'f32-grad', tolerance: TOLERANCE.f32Grad },
   { key: 'chunked', title: 'fwd-grad', tolerance: TOLERANCE.routes },
   { key: 'graph', title: 'createGraph', tolerance: TOLERANCE.routes },
 ]

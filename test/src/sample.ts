@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { mulberry32, sizeOf, Storage, Tensor, type Op, type Sample, type ValueDomain } from '@ad/core'
-import { drawDoubles, drawFrom, drawIntegers, drawLayout, drawSeed, type Gen } from './draw.js'
+import { drawDoubles, drawFrom, drawIntegers, drawOption, drawSeed, type Gen } from './draw.js'
 import { exactStep, maxDisplacement, stepScale } from './fd.js'
+import { sameShape } from './values.js'
 
 /** One argument of an op at a sampled point, in float64. */
 export interface PointArg {
@@ -14,6 +15,11 @@ export interface PointArg {
   tangent: Float64Array
   /** How the values are laid out when handed to kernels and engines (see `materialize`). */
   layout: Layout
+  /**
+   * The index of an earlier argument this one is the very same value as (`mul(x, x)`): not a
+   * primal of its own, so engines must add up what reaches x through both arguments.
+   */
+  alias?: number
 }
 
 /**
@@ -172,7 +178,7 @@ function drawArg(gen: Gen, shape: number[], domain: ValueDomain, constant: boole
   } else {
     values = drawDoubles(gen, n, domain.min, domain.max).map((x) => keepAway(x, domain))
   }
-  const layout = drawLayout(gen, LAYOUTS)
+  const layout = drawOption(gen, LAYOUTS)
   return { shape: [...shape], data: Float64Array.from(values), domain, constant, tangent: new Float64Array(0), layout }
 }
 
@@ -191,12 +197,29 @@ export function drawPoint(gen: Gen, op: Op): Point {
   if (sample.distinct === true) {
     separate(args.filter((a) => !a.constant).flatMap((arg) => Array.from(arg.data, (_, index) => ({ arg, index }))))
   }
+  if (sample.distinct !== true) alias(args, drawFrom(gen).bool())
   const directionSeed = drawSeed(gen)
   setTangents(args, directionSeed)
   // fast-check's own values satisfy the domain; the repairs above must too, or the sample is
   // unusable (an impossible domain shows up as "too many skipped runs", not as a pass).
   fc.pre(args.every((a) => a.data.every((x) => satisfies(x, a.domain))))
   return { op, args, rawAttrs: sample.attrs, attrs: op.parseAttrs(sample.attrs), directionSeed }
+}
+
+/**
+ * When `wanted`, makes the second of the first two primal arguments of the same shape and
+ * domain the same value as the first (never for `distinct` ops: x and x tie everywhere).
+ */
+function alias(args: PointArg[], wanted: boolean): void {
+  if (!wanted) return
+  const same = (a: PointArg, b: PointArg) =>
+    !a.constant && !b.constant && sameShape(a.shape, b.shape) && JSON.stringify(a.domain) === JSON.stringify(b.domain)
+  for (let j = 1; j < args.length; j++) {
+    const i = args.findIndex((a, k) => k < j && a.alias === undefined && same(a, args[j]))
+    if (i < 0) continue
+    args[j] = { ...args[j], data: args[i].data, layout: args[i].layout, alias: i }
+    return
+  }
 }
 
 /**
@@ -208,7 +231,7 @@ export function drawPoint(gen: Gen, op: Op): Point {
 function setTangents(args: PointArg[], seed: number): void {
   const next = mulberry32(seed)
   for (const a of args) {
-    if (a.constant) continue
+    if (a.constant || a.alias !== undefined) continue
     a.tangent = new Float64Array(a.data.length)
     for (let i = 0; i < a.data.length; i++) {
       const r = 2 * next() - 1
@@ -223,9 +246,22 @@ export function cotangent(point: Point, outSize: number): Float64Array {
   return Float64Array.from({ length: outSize }, () => 2 * next() - 1)
 }
 
-/** The arguments that are differentiated (all but the constants). */
+/** The arguments that are differentiated, the primals: all but the constants and the aliases. */
 export function primalArgs(point: Point): PointArg[] {
-  return point.args.filter((a) => !a.constant)
+  return point.args.filter((a) => !a.constant && a.alias === undefined)
+}
+
+/**
+ * The op's arguments from the primals' values: constants materialized from their data
+ * (through `data`, e.g. rounding), aliases the very value of the argument they alias.
+ */
+export function assemble(point: Point, primals: readonly unknown[], dtype: 'float64' | 'float32' = 'float64', data = (a: PointArg) => a.data): unknown[] {
+  const out: unknown[] = []
+  let next = 0
+  for (const a of point.args) {
+    out.push(a.alias !== undefined ? out[a.alias] : a.constant ? materialize(a, data(a), dtype) : primals[next++])
+  }
+  return out
 }
 
 /** Short, replayable description of a point: shapes, attrs, and small tensors in full. */
@@ -233,7 +269,8 @@ export function describePoint(point: Point): string {
   const lines = [`op ${point.op.name}, attrs ${JSON.stringify(point.rawAttrs)}, direction seed ${point.directionSeed}`]
   point.args.forEach((a, i) => {
     const data = a.data.length <= 32 ? `[${Array.from(a.data, (x) => String(x)).join(', ')}]` : `(${a.data.length} values)`
-    lines.push(`  arg ${i}${a.constant ? ' (constant)' : ''}: shape [${a.shape.join(',')}], ${a.layout}, ${data}`)
+    if (a.alias !== undefined) lines.push(`  arg ${i}: the same tensor as arg ${a.alias}`)
+    else lines.push(`  arg ${i}${a.constant ? ' (constant)' : ''}: shape [${a.shape.join(',')}], ${a.layout}, ${data}`)
   })
   return lines.join('\n')
 }
