@@ -4,10 +4,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { add, cos, drawShape, gt, mul, neg, real, sub, Tensor, values, type Draw, type Op, type Sample, type Value, type ValueDomain } from '@ad/core'
-import { runOp } from './checks.js'
-import { loadEngines } from './engines.js'
-import { centralDifference, exactStep, FD_STEP } from './fd.js'
-import { avoidMargin, drawPoint, primalArgs } from './sample.js'
+import { avoidMargin, centralDifference, drawPoint, exactStep, FD_STEP, loadEngines, primalArgs, runOp } from '@ad/check'
 
 const engines = loadEngines()
 const check = (op: Op, runs = 100) => runOp(op, engines, { seed: 42, runs, shrinkMillis: 500 })

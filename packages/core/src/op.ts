@@ -47,8 +47,30 @@ export interface OpSpec<S extends AttrSchema> {
   vjp?(ctx: RuleContext<AttrsOf<S>>, cotangent: Value, needs: readonly boolean[]): MaybeZero[]
   /** Where the cross-validation suite samples shapes, values and attrs from. */
   domain: Domain
-  /** Notes on edge-case gradients (kinks, ties, boundaries), for the docs table. */
-  edges?: string
+  /**
+   * Where the derivative is a convention rather than a limit (kinks, ties, bounds, poles),
+   * and which one this op follows: `pnpm edges` runs both engines at each point and writes
+   * docs/edges.md, and a test keeps the engines equal to PyTorch's choice there.
+   */
+  edges?: readonly Edge[]
+}
+
+/**
+ * One edge of an op: a point where the derivative is a choice, and the choice. `args`,
+ * `attrs` and `torch` make it a row that is computed, not copied: both engines differentiate
+ * sum(op(...args, attrs)) there and must give PyTorch's gradient. Without `args` it is a
+ * note on the op as a whole (a broadcasting or batching rule).
+ */
+export interface Edge {
+  /** What happens there and why, in one line. */
+  note: string
+  /** The op's arguments at the point, as numbers or nested arrays; constant ones as they are passed. */
+  args?: readonly NestedArray[]
+  attrs?: Record<string, unknown>
+  /** The arguments differentiated, default all but `constantArgs`; the others are constants (as `x.pow(2)` passes its exponent). */
+  wrt?: readonly number[]
+  /** `torch.autograd`'s gradient of sum(op(...args)) for each argument of `wrt`, in order. */
+  torch?: readonly NestedArray[]
 }
 
 export interface Op<S extends AttrSchema = AttrSchema> extends OpSpec<S> {

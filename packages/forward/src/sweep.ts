@@ -63,21 +63,7 @@ export function sweep(
   options: SweepOptions,
   check: (value: Value) => void = () => {},
 ): SweepResult {
-  let total = 0
-  const leaves = argnums.map((a) =>
-    leavesOf(args[a]).map((leaf, i): Leaf => {
-      if (!isValue(leaf)) {
-        throw invalid(
-          `${who}: argument ${a} holds ${describe(leaf)} (leaf ${i}); differentiated arguments must be tensors, ` +
-            'numbers, or arrays and plain objects of them. Wrap array data with tensor().',
-        )
-      }
-      const size = sizeOfValue(leaf)
-      const entry = { value: leaf, offset: total, size, shape: shapeOf(leaf), dtype: dtypeOfValue(leaf) }
-      total += size
-      return entry
-    }),
-  )
+  const { leaves, total } = collectLeaves(who, args, argnums)
   const k = chunkSizeOf(who, options.chunkSize, total)
   if (total === 0) {
     const value = checkOutput(who, f(...args))
@@ -90,10 +76,7 @@ export function sweep(
   for (let start = 0; start < total; start += k) {
     const size = Math.min(k, total - start)
     const trace = new ForwardTrace(true)
-    const seeded = [...args]
-    argnums.forEach((a, j) => {
-      seeded[a] = mapLeaves(args[a], (_leaf, i) => seed(leaves[j][i], start, size, trace))
-    })
+    const seeded = seedArgs(args, argnums, leaves, start, size, trace)
     let out: unknown
     try {
       out = f(...seeded)
@@ -110,7 +93,42 @@ export function sweep(
   return { value: value!, leaves, chunks, chunkSize: k }
 }
 
-function chunkSizeOf(who: string, chunkSize: number | undefined, total: number): number {
+/** The leaves of `args[argnums]`, numbered in order; each must be a value. */
+export function collectLeaves(who: string, args: readonly unknown[], argnums: readonly number[]): { leaves: Leaf[][]; total: number } {
+  let total = 0
+  const leaves = argnums.map((a) =>
+    leavesOf(args[a]).map((leaf, i): Leaf => {
+      if (!isValue(leaf)) {
+        throw invalid(
+          `${who}: argument ${a} holds ${describe(leaf)} (leaf ${i}); differentiated arguments must be tensors, ` +
+            'numbers, or arrays and plain objects of them. Wrap array data with tensor().',
+        )
+      }
+      const size = sizeOfValue(leaf)
+      const entry = { value: leaf, offset: total, size, shape: shapeOf(leaf), dtype: dtypeOfValue(leaf) }
+      total += size
+      return entry
+    }),
+  )
+  return { leaves, total }
+}
+
+/**
+ * `args` with the leaves of `args[argnums]` lifted to `trace` along the unit directions
+ * [start, start + size). The leaves are read from `args` itself, so seeding arguments that
+ * an enclosing sweep already seeded nests the two (`hessian`).
+ */
+export function seedArgs(
+  args: readonly unknown[], argnums: readonly number[], leaves: readonly Leaf[][], start: number, size: number, trace: ForwardTrace,
+): unknown[] {
+  const seeded = [...args]
+  argnums.forEach((a, j) => {
+    seeded[a] = mapLeaves(args[a], (value, i) => seed(leaves[j][i], value as Value, start, size, trace))
+  })
+  return seeded
+}
+
+export function chunkSizeOf(who: string, chunkSize: number | undefined, total: number): number {
   if (chunkSize === undefined) return defaultChunkSize(total)
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
     throw invalid(`${who}: chunkSize must be a positive integer, got ${String(chunkSize)}.`)
@@ -118,18 +136,18 @@ function chunkSizeOf(who: string, chunkSize: number | undefined, total: number):
   return chunkSize
 }
 
-function checkOutput(who: string, out: unknown): Value {
+export function checkOutput(who: string, out: unknown): Value {
   if (!isValue(out)) throw invalid(`${who}: f must return a tensor or a number, got ${describe(out)}.`)
   return out
 }
 
-/** The leaf with the unit directions of chunk [start, start + size) that fall inside it. */
-function seed(leaf: Leaf, start: number, size: number, trace: ForwardTrace): Value {
+/** `value` (the leaf, maybe already seeded) with the unit directions of chunk [start, start + size) that fall inside it. */
+function seed(leaf: Leaf, value: Value, start: number, size: number, trace: ForwardTrace): Value {
   const lo = Math.max(leaf.offset, start)
   const hi = Math.min(leaf.offset + leaf.size, start + size)
-  if (lo >= hi) return leaf.value
+  if (lo >= hi) return value
   const t = zeros([size, ...leaf.shape], { dtype: leaf.dtype })
   const data = t.storage.data
   for (let g = lo; g < hi; g++) data[(g - start) * leaf.size + (g - leaf.offset)] = 1
-  return trace.lift(leaf.value, t)
+  return trace.lift(value, t)
 }

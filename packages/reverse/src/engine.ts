@@ -1,11 +1,14 @@
-import { Tensor as CoreTensor, type Value } from '@ad/core'
-import { accumulate, deposit, FreshStorages } from './grads.js'
+import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
+import { checkCotangents, checkSeed, hasNaN } from './anomaly.js'
+import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
 import { mode } from './mode.js'
 import { graphFreed, type Node } from './node.js'
 import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
+import { runWithStandIns } from './stale.js'
+import { nodeFreed, tracking } from './stats.js'
 import type { Tensor } from './tensor.js'
-import { scalarOf } from './wrap.js'
+import { scalarOf, wrap } from './wrap.js'
 
 /**
  * One backward pass. `roots` get the `seeds` as cotangents. Without `targets`, every leaf
@@ -42,11 +45,14 @@ let passes = 0
  * the all-numbers path); it never names an op. Nodes run newest first, VJP rules on plain
  * values (or, with createGraph, on taped tensors so the pass is recorded), cotangents are
  * summed on the nodes they flow to, and a node's saved tensors are dropped as soon as its
- * rule has run unless the graph is retained.
+ * rule has run unless the graph is retained. A node's hooks see its total cotangent before
+ * anything uses it; a rule runs with stand-ins for saved tensors changed in place since
+ * (stale.ts); under detectAnomaly every rule's output is checked for NaN.
  */
 export function runPass(pass: Pass): PassResult {
   const id = ++passes
   const { roots, targets } = pass
+  if (mode.anomaly !== 0) for (const seed of pass.seeds) checkSeed(seed, 'backward')
   const capture = targets !== null
   let minSeq = 0
   if (capture) {
@@ -99,8 +105,12 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     }
     while (queue.size > 0) {
       const node = queue.pop()
-      const g = node.g
+      let g = node.g
       node.g = null
+      if (g !== null) {
+        if (mode.anomaly !== 0) checkArriving(node, g)
+        if (node.hooks !== null) g = runHooks(node, g, createGraph)
+      }
       if (capture) {
         if (node.target >= 0) captured[node.target] = g
         if (!node.useful) continue
@@ -112,12 +122,14 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
       if (!retainGraph) {
         node.inputs = null
         node.out = null
+        if (tracking.current !== null) nodeFreed(node)
       }
     }
     for (const leaf of leaves) {
-      const g = leaf.g
+      let g = leaf.g
       leaf.g = null
       if (g === null) continue
+      if (leaf.hooks !== null) g = runHooks(leaf, g, createGraph)
       if (capture) captured[leaf.target] = g
       else deposit(leaf.out as Tensor, g, createGraph, fresh)
     }
@@ -160,9 +172,12 @@ function propagate(node: Node, g: Value, createGraph: boolean, route: Route): vo
   const op = node.op!
   const inputs = node.inputs!
   const needs = node.needs
-  let cotangents: (Value | null)[]
+  let cotangents: MaybeZero[]
   const out = node.out as Tensor
-  if (!createGraph && op.scalar !== undefined && out.shape.length === 0 && isScalar(g)) {
+  if (node.savedChanged()) {
+    // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
+    cotangents = runWithStandIns(node, g)
+  } else if (!createGraph && op.scalar !== undefined && out.shape.length === 0 && isScalar(g)) {
     // An elementwise op with a 0-dim output has 0-dim inputs: the rule runs on numbers, which
     // stay numbers through elementwise ops. Rules only read their context, so one is reused
     // (this path runs once per scalar op).
@@ -177,6 +192,7 @@ function propagate(node: Node, g: Value, createGraph: boolean, route: Route): vo
     // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
     cotangents = op.vjp!({ args: inputs as Value[], out, attrs: node.attrs as never }, g, needs)
   }
+  if (mode.anomaly !== 0) checkCotangents(node, cotangents)
   for (let i = 0; i < inputs.length; i++) {
     const next = node.edge(i)
     if (next === null) continue
@@ -189,4 +205,49 @@ function propagate(node: Node, g: Value, createGraph: boolean, route: Route): vo
 
 function isScalar(v: Value): boolean {
   return typeof v === 'number' || (v instanceof CoreTensor && v.shape.length === 0)
+}
+
+/**
+ * Runs a node's hooks (the hooks of the tensor it computes) on its total cotangent, with
+ * grad mode as the pass records: a hook sees a reverse tensor, and what it returns (a tensor
+ * or number of the same shape) replaces the gradient.
+ */
+function runHooks(node: Node, g: Value, createGraph: boolean): Value {
+  const hooks = (node.hooks as NonNullable<Node['hooks']>).slice()
+  const like = (node.out ?? null) as Tensor | null
+  const { plain, gradEnabled } = mode
+  mode.plain = 0
+  mode.gradEnabled = createGraph
+  try {
+    for (const hook of hooks) {
+      const given = like !== null ? gradTensor(g, like) : typeof g === 'number' ? g : wrap(g as CoreTensor)
+      const replaced = hook(given as Tensor)
+      if (replaced === undefined || replaced === null) continue
+      if (typeof replaced !== 'number' && !(replaced instanceof CoreTensor)) {
+        throw new AdError('INVALID_ARGUMENT', `a hook on ${node.name}'s tensor returned ${typeof replaced}; return a tensor (or nothing to keep the gradient).`)
+      }
+      const shape = typeof replaced === 'number' ? [] : replaced.shape
+      if (typeof replaced !== 'number' && (shape.length !== node.shape.length || shape.some((d, i) => d !== node.shape[i]))) {
+        throw new AdError(
+          'SHAPE_MISMATCH',
+          `a hook returned a gradient of shape [${shape.join(',')}] for a tensor of shape [${node.shape.join(',')}]; it must keep the shape.`,
+        )
+      }
+      g = typeof replaced === 'number' && node.shape.length > 0 && like !== null ? gradTensor(replaced, like) : replaced
+    }
+  } finally {
+    mode.plain = plain
+    mode.gradEnabled = gradEnabled
+  }
+  return g
+}
+
+/** Under detectAnomaly: a cotangent that is already NaN when it reaches a node came from a sum (or a hook). */
+function checkArriving(node: Node, g: Value): void {
+  if (!hasNaN(g)) return
+  throw new AdError(
+    'NAN_GRADIENT',
+    `the gradient reaching ${node.name} holds NaN although no rule produced one: the gradients from its consumers ` +
+      'summed to NaN (inf - inf), or a hook returned NaN.',
+  )
 }

@@ -2,22 +2,41 @@ import { evaluate, Tensor as CoreTensor, TRACE, type Interpreter, type Op, type 
 import { mode } from './mode.js'
 import { Node } from './node.js'
 import { Tensor } from './tensor.js'
+import { rememberTrace } from './anomaly.js'
+import { refreshView, viewOf } from './views.js'
 import { scalarTensor, wrap } from './wrap.js'
 
 /**
  * The reverse interpreter, at level 0 (below every forward transform). It runs the kernel
  * and, when grad mode is on, the op is differentiable and a non-constant input requires
  * grad, records a node. It reads only the op's declaration: `scalar`, `arity`,
- * `differentiable`, `constantArgs`.
+ * `differentiable`, `constantArgs`. A one-input op whose kernel returned its input's own
+ * storage made a view: the output remembers how (see views.ts), whatever the op.
  */
 export const reverseInterpreter: Interpreter = {
   level: 0,
   apply(op: Op, args: readonly Value[], attrs: object): Value {
     if (mode.plain !== 0) return evaluate(op, args, attrs)
-    const out = isScalarCall(op, args) ? scalarResult(op, args) : kernelResult(op, args, attrs)
-    if (mode.gradEnabled && op.differentiable) record(op, args, attrs, out)
+    let out: Tensor
+    if (isScalarCall(op, args)) out = scalarResult(op, args)
+    else {
+      out = kernelResult(op, args, attrs)
+      const src = args[0]
+      if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
+    }
+    if (mode.gradEnabled) {
+      if (op.differentiable) record(op, args, attrs, out)
+    } else if (mode.collect !== null) collect(args, mode.collect)
     return out
   },
+}
+
+/** For checkpoint: notes the arguments that require grad (run under noGrad, so only sources do). */
+function collect(args: readonly Value[], into: Set<object>): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a instanceof Tensor && a.requiresGrad) into.add(a)
+  }
 }
 
 /** Makes every reverse tensor dispatch its ops here. Called once by the package's index. */
@@ -95,7 +114,10 @@ function record(op: Op, args: readonly Value[], attrs: object, out: Tensor): voi
   let needs: boolean[] | undefined
   for (let i = 0; i < n; i++) {
     const a = args[i]
-    const req = a instanceof Tensor && (a.gradFn !== null || a._acc !== null) && (constant === undefined || !constant.includes(i))
+    if (!(a instanceof Tensor)) continue
+    // A view whose base changed in place since its history was made gets a fresh one first.
+    if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
+    const req = (a.gradFn !== null || a._acc !== null) && (constant === undefined || !constant.includes(i))
     if (!req) continue
     any = true
     if (n <= MAX_CACHED) mask |= 1 << i
@@ -104,7 +126,9 @@ function record(op: Op, args: readonly Value[], attrs: object, out: Tensor): voi
   if (!any) return
   // List ops (cat, stack) receive the caller's own array: keep a copy the caller cannot change.
   const inputs = op.arity === 'list' ? args.slice() : args
-  out.gradFn = new Node(op, attrs, inputs, out, needs ?? NEEDS[n][mask])
+  const node = new Node(op, attrs, inputs, out, needs ?? NEEDS[n][mask])
+  out.gradFn = node
+  if (mode.anomaly !== 0) rememberTrace(node)
 }
 
 /** Shared, frozen `needs` arrays for ops of up to four inputs, indexed by a bit mask. */

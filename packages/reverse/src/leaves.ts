@@ -1,29 +1,11 @@
-import { AdError, tensor as coreTensor, Tensor as CoreTensor, type NestedArray, type Op } from '@ad/core'
+import { tensor as coreTensor, Tensor as CoreTensor, type NestedArray } from '@ad/core'
+import { aliasOp } from './internal.js'
 import { Node } from './node.js'
 import { Tensor } from './tensor.js'
 import { wrap } from './wrap.js'
 
 const NO_ATTRS = Object.freeze({})
 const NEEDS_ONE: readonly boolean[] = Object.freeze([true])
-
-/**
- * The engine's own identity node (not a registry op, like AccumulateGrad): a transform
- * differentiates with respect to a new variable that equals an argument which is itself
- * part of an outer graph. Gradients pass through unchanged.
- */
-const aliasOp = {
-  name: 'alias',
-  arity: 1,
-  differentiable: true,
-  shape: ([s]: readonly (readonly number[])[]) => s,
-  primal: ([x]: readonly CoreTensor[]) => x,
-  jvp: (_ctx: unknown, [t]: readonly unknown[]) => t,
-  vjp: (_ctx: unknown, g: unknown) => [g],
-  domain: () => {
-    throw new AdError('INVALID_ARGUMENT', 'alias is internal to the reverse engine and has no domain.')
-  },
-  parseAttrs: () => NO_ATTRS,
-} as unknown as Op
 
 /**
  * A fresh variable to differentiate with respect to, for one argument leaf of a transform.

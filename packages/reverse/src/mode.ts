@@ -6,10 +6,16 @@
  *   tensors without wrapping or recording. The engine raises it while it runs VJP rules for
  *   a backward pass that is not itself recorded, and around kernels (so a kernel written
  *   with core ops never re-enters the tape).
+ * - `anomaly`: a depth counter (`detectAnomaly`); above 0, nodes remember where they were
+ *   recorded and backward checks what every rule returns for NaN.
+ * - `collect`: while `checkpoint` runs its function under noGrad, the tensors requiring grad
+ *   that the function's ops read (its inputs and whatever it closes over).
  */
 export const mode = {
   gradEnabled: true,
   plain: 0,
+  anomaly: 0,
+  collect: null as Set<object> | null,
 }
 
 /** Runs `fn` with recording off: results do not require grad. Restores the previous mode, also on throw. */

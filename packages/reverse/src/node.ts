@@ -1,5 +1,10 @@
-import { AdError, type Op, type Value } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type Op, type Value } from '@ad/core'
+import { tracking } from './stats.js'
+import { writes } from './versions.js'
 import type { Tensor } from './tensor.js'
+
+/** A tensor hook (`registerHook`): sees a gradient, may return a replacement. */
+export type Hook = (grad: Tensor) => unknown
 
 /** Nodes are numbered in creation order; an input is always older than the node that uses it. */
 let nextSeq = 1
@@ -15,6 +20,10 @@ const NO_ATTRS = Object.freeze({})
  * and `out` after running the rule, so saved tensors are freed as it proceeds; the node is
  * then `freed`, but its edges stay, so the graph can still be walked.
  *
+ * A node also remembers when it was recorded, as a version stamp (versions.ts): a tensor it
+ * keeps whose storage version is now higher was changed in place since, which backward
+ * notices (`MODIFIED_AFTER_SAVE`) if the rule reads it.
+ *
  * The fields below the line are the engine's per-pass scratch space (stamped with the pass
  * number, so stale values from an earlier pass are never read); they live on the node
  * rather than in Maps because a backward pass touches every node a few times.
@@ -29,6 +38,12 @@ export class Node {
   private readonly next0: Node | null
   private readonly next1: Node | null
   private readonly nextRest: readonly (Node | null)[] | null
+  /** @internal The write counter when the tensors were saved (in-place ops that move a node's output renew it). */
+  epoch: number
+  /** The output's shape (it stays known after the graph is freed). */
+  readonly shape: readonly number[]
+  /** @internal Hooks of the tensor this node computes (or of the leaf, for an accumulator); see `registerHook`. */
+  hooks: Hook[] | null = null
 
   /** @internal Engine scratch: the pass that last visited this node. */
   pass = 0
@@ -59,6 +74,9 @@ export class Node {
     this.next0 = n > 0 && needs[0] ? edgeOf(inputs[0] as Tensor) : null
     this.next1 = n > 1 && needs[1] ? edgeOf(inputs[1] as Tensor) : null
     this.nextRest = n > 2 ? needs.slice(2).map((need, i) => (need ? edgeOf(inputs[i + 2] as Tensor) : null)) : null
+    this.epoch = writes.epoch
+    this.shape = out.shape
+    if (tracking.current !== null && op !== null) tracking.current.add(this, inputs, out)
   }
 
   /** The accumulator of a leaf: where backward deposits the leaf's gradient. */
@@ -81,14 +99,67 @@ export class Node {
     return i === 0 ? this.next0 : i === 1 ? this.next1 : (this.nextRest as readonly (Node | null)[])[i - 2]
   }
 
-  /** The edges, one per input (PyTorch's `next_functions`); they outlive a freed graph. */
+  /**
+   * The edges, one per input of the op in order (PyTorch's `next_functions`, whose second
+   * element is always 0 here: every node has one output): the node that input's gradient
+   * flows to, or null when it gets none (a constant, a number). They outlive a freed graph.
+   */
   get next(): (Node | null)[] {
     return this.needs.map((_, i) => this.edge(i))
+  }
+
+  /** Whether a value this node keeps was changed in place since it was saved. */
+  changed(x: unknown): boolean {
+    return versionOf(x) > this.epoch
+  }
+
+  /**
+   * Whether a tensor this node keeps (an input or its output) was changed in place since it
+   * was saved. False once freed (nothing is kept then). One comparison when nothing was
+   * written anywhere since the node was recorded.
+   */
+  savedChanged(): boolean {
+    if (this.epoch === writes.epoch) return false
+    const inputs = this.inputs
+    if (inputs === null || this.op === null) return false
+    for (let i = 0; i < inputs.length; i++) if (versionOf(inputs[i]) > this.epoch) return true
+    return (this.out as Tensor).storage.version > this.epoch
+  }
+
+  /**
+   * The tensors this node keeps for its VJP rule until a backward pass without
+   * `retainGraph` frees them: its tensor inputs and its output (the rule may read any of
+   * them). Empty for an accumulator and once freed.
+   */
+  get saved(): SavedTensor[] {
+    const inputs = this.inputs
+    if (this.op === null || inputs === null) return []
+    const list: SavedTensor[] = []
+    inputs.forEach((x, i) => {
+      if (x instanceof CoreTensor) list.push({ role: `input ${i}`, tensor: x, modified: this.changed(x) })
+    })
+    const out = this.out as Tensor
+    list.push({ role: 'output', tensor: out, modified: this.changed(out) })
+    return list
   }
 
   toString(): string {
     return `<${this.name}>`
   }
+}
+
+/** One tensor a node keeps (see `Node.saved`). */
+export interface SavedTensor {
+  /** 'input 0', 'input 1', ... or 'output'. */
+  role: string
+  tensor: CoreTensor
+  /** Changed in place since (a backward through this node throws if the rule reads it). */
+  modified: boolean
+}
+
+/** The storage version of a tensor (shared by its views); 0 for numbers and arrays. */
+export function versionOf(v: unknown): number {
+  return typeof v === 'object' && v instanceof CoreTensor ? v.storage.version : 0
 }
 
 /** Where a gradient for tensor `t` goes: the node that made it, or its accumulator if a leaf. */

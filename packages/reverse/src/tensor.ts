@@ -1,6 +1,9 @@
-import { AdError, Tensor as CoreTensor, type Interpreter, type NestedArray, type OpMethods, type Shape, type Storage, TRACE } from '@ad/core'
+import { AdError, apply, Tensor as CoreTensor, type Interpreter, type NestedArray, type OpMethods, type Shape, type Storage, TRACE } from '@ad/core'
 import { backward, type BackwardOptions } from './backward.js'
-import { Node } from './node.js'
+import { cloneOp } from './internal.js'
+import { mode } from './mode.js'
+import { Node, type Hook } from './node.js'
+import { refreshView, type View } from './views.js'
 
 /**
  * The core class, typed without its op methods so that the interface below can declare
@@ -11,10 +14,27 @@ const CoreBase = CoreTensor as unknown as new (
   shape: Shape,
   strides?: readonly number[],
   offset?: number,
-) => Omit<CoreTensor, keyof OpMethods<CoreTensor> | 'toString'>
+) => Omit<CoreTensor, keyof OpMethods<CoreTensor> | 'toString' | 'clone'>
 
 // Every registered op is also a method (installed on the core prototype) returning reverse tensors.
-export interface Tensor extends OpMethods<Tensor> {}
+export interface Tensor extends OpMethods<Tensor>, InplaceMethods {}
+
+/**
+ * In-place methods (inplace.ts): `f_` for every differentiable elementwise op `f` of the
+ * registry, plus `zero_` and `copy_`; each returns the tensor itself. Those the SPEC names
+ * are typed here; the others (`exp_`, `clamp_`, ...) exist at run time with the signature
+ * of their op's method.
+ */
+export interface InplaceMethods {
+  add_(other: unknown): this
+  sub_(other: unknown): this
+  mul_(other: unknown): this
+  div_(other: unknown): this
+  /** Fills with zeros (no gradient flows to the old values). */
+  zero_(): this
+  /** Copies `src` (broadcast to this tensor's shape, cast to its dtype) into this tensor. */
+  copy_(src: unknown): this
+}
 
 /**
  * A tensor on the tape: a core `Tensor` (same storage, shape, strides and offset, so kernels
@@ -27,25 +47,55 @@ export class Tensor extends CoreBase {
   // Fields are declared and assigned in the constructor, not as class fields: V8 (Node 20)
   // initialises class fields of a derived class on a slow path, 5x the cost of this object.
 
-  /** The gradient deposited by backward (leaves and tensors that called `retainGrad`); assignable. */
-  declare grad: Tensor | null
+  /** @internal The gradient (see the `grad` accessor). */
+  declare _grad: Tensor | null
   /** The node that computed this tensor; null on leaves. */
   declare gradFn: Node | null
   /** @internal Leaves that require grad: the node backward deposits their gradient through. */
   declare _acc: Node | null
   /** @internal Set by `retainGrad()` on a non-leaf. */
   declare _retain: boolean
+  /** @internal How this tensor views another's storage (see views.ts); null if it is not a view. */
+  declare _view: View | null
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     super(storage, shape, strides, offset)
-    this.grad = null
+    this._grad = null
     this.gradFn = null
     this._acc = null
     this._retain = false
+    this._view = null
+  }
+
+  /**
+   * The gradient deposited by backward: leaves that require grad get one, and so do
+   * non-leaves that called `retainGrad()`. It accumulates over backward calls until set to
+   * null (or zeroed with `x.grad.zero_()`). Reading it on a non-leaf that did not call
+   * `retainGrad()` warns once per process, as PyTorch does: it will stay null.
+   */
+  get grad(): Tensor | null {
+    if (this._grad === null && !warnedNonLeafGrad && this.gradFn !== null && !this._retain) warnNonLeafGrad()
+    return this._grad
+  }
+
+  set grad(g: Tensor | CoreTensor | null) {
+    if (g === null) {
+      this._grad = null
+      return
+    }
+    if (!(g instanceof CoreTensor)) throw new AdError('INVALID_ARGUMENT', `.grad must be a tensor or null, got ${typeof g}.`)
+    if (g.shape.length !== this.shape.length || g.shape.some((d, i) => d !== this.shape[i])) {
+      throw new AdError(
+        'SHAPE_MISMATCH',
+        `.grad: assigned a gradient of shape [${g.shape.join(',')}] to a tensor of shape [${this.shape.join(',')}]; they must match.`,
+      )
+    }
+    this._grad = g instanceof Tensor ? g : new Tensor(g.storage, g.shape, g.strides, g.offset)
   }
 
   /** Computed by a recorded op, or a leaf with an accumulator (see requiresGrad_). */
   get requiresGrad(): boolean {
+    if (this._view !== null && this._view.version !== this.storage.version) refreshView(this)
     return this.gradFn !== null || this._acc !== null
   }
 
@@ -55,6 +105,7 @@ export class Tensor extends CoreBase {
 
   /** Leaves are tensors no recorded op made: user data, parameters, detached values. */
   get isLeaf(): boolean {
+    if (this._view !== null && this._view.version !== this.storage.version) refreshView(this)
     return this.gradFn === null
   }
 
@@ -76,9 +127,40 @@ export class Tensor extends CoreBase {
 
   /** Also deposit this non-leaf's gradient in `.grad` during backward (leaves always get one). */
   retainGrad(): this {
-    if (this.gradFn === null) return this
-    this._retain = true
+    if (!this.requiresGrad) {
+      throw new AdError('INVALID_ARGUMENT', 'retainGrad(): this tensor does not require grad, so backward never computes its gradient.')
+    }
+    if (this.gradFn !== null) this._retain = true
     return this
+  }
+
+  /**
+   * Calls `fn(grad)` whenever backward (or autograd.grad, or a transform) computes this
+   * tensor's gradient: for a leaf, before it is added to `.grad`; for a non-leaf, before it
+   * flows on to the tensors this one was computed from. If `fn` returns a tensor (or a
+   * number), that replaces the gradient. Hooks run in the order registered. Returns a
+   * handle whose `remove()` unregisters the hook.
+   */
+  registerHook(fn: (grad: Tensor) => Tensor | CoreTensor | number | null | undefined | void): { remove(): void } {
+    if (typeof fn !== 'function') throw new AdError('INVALID_ARGUMENT', 'registerHook: expects a function (grad) => replacement or undefined.')
+    if (!this.requiresGrad) {
+      throw new AdError(
+        'INVALID_ARGUMENT',
+        'registerHook: this tensor does not require grad, so no gradient will ever reach the hook; create it with { requiresGrad: true }.',
+      )
+    }
+    const node = (this.gradFn ?? this._acc) as Node
+    const hook = fn as Hook
+    ;(node.hooks ??= []).push(hook)
+    return {
+      remove: () => {
+        const hooks = node.hooks
+        if (hooks === null) return
+        const at = hooks.indexOf(hook)
+        if (at >= 0) hooks.splice(at, 1)
+        if (hooks.length === 0) node.hooks = null
+      },
+    }
   }
 
   /**
@@ -90,9 +172,18 @@ export class Tensor extends CoreBase {
     backward(this, cotangent, options)
   }
 
-  /** The same values without history: a leaf sharing this tensor's storage. */
+  /** The same values without history: a leaf sharing this tensor's storage (and its version counter). */
   detach(): Tensor {
     return new Tensor(this.storage, this.shape, this.strides, this.offset)
+  }
+
+  /**
+   * A copy with its own storage that keeps the graph (gradients flow back through it), as
+   * PyTorch's `clone()`: what to modify in place when the original is saved for backward.
+   */
+  clone(): Tensor {
+    if (mode.plain !== 0) return CoreTensor.prototype.clone.call(this) as Tensor
+    return apply(cloneOp, [this], NO_ATTRS) as Tensor
   }
 
   override toString(): string {
@@ -100,3 +191,21 @@ export class Tensor extends CoreBase {
     return `tensor(${JSON.stringify(this.tolist() as NestedArray)}, shape=[${this.shape.join(',')}], dtype=${this.dtype}${tail})`
   }
 }
+
+let warnedNonLeafGrad = false
+
+function warnNonLeafGrad(): void {
+  warnedNonLeafGrad = true
+  console.warn(
+    'ad: reading .grad of a tensor that is not a leaf. Backward does not fill in the gradient of non-leaf tensors, ' +
+      'so it stays null. Call retainGrad() on the tensor before backward if you want it, or read .grad of the leaf ' +
+      'tensors instead. (This warning is shown once.)',
+  )
+}
+
+/** @internal For tests: makes the next read of a non-leaf's .grad warn again. */
+export function resetNonLeafGradWarning(): void {
+  warnedNonLeafGrad = false
+}
+
+const NO_ATTRS = Object.freeze({})

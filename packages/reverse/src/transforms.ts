@@ -125,6 +125,105 @@ export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unk
   }
 }
 
+/**
+ * `hessian(f, { argnums })(...args)`: the Hessian of scalar-valued `f`, by reverse over
+ * reverse: one backward pass with `createGraph` gives the gradient as a recorded function
+ * of the arguments, then one backward pass through that graph per gradient element gives a
+ * row. For a tensor argument x the result has shape `[...x.shape, ...x.shape]`. A tree
+ * argument (arrays, plain objects of tensors) gives a tree of trees of blocks, and an array
+ * `argnums` an array of arrays, `H[i][j]` of shape `[...arg_i, ...arg_j]`, as JAX's
+ * `hessian`. Nested in another transform, the Hessian stays differentiable.
+ */
+export function hessian(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => any {
+  return (...args) => {
+    const indices = argnumList(options.argnums, args.length, 'hessian')
+    const vars = variablesFor(args, indices)
+    const y = outputOf(enableGrad(() => f(...vars.callArgs)), 'hessian')
+    requireScalar(y, 'hessian')
+    const n = vars.variables.length
+    // blocks[p][q]: d²f / d var_p d var_q, of shape [...var_p, ...var_q].
+    const blocks: Tensor[][] = []
+    let first: (Value | null)[] = vars.variables.map(() => null)
+    if (y instanceof Tensor && y.requiresGrad) {
+      first = runPass({ roots: [edgeOf(y)], seeds: [seedFor(y, undefined, 'hessian')], targets: vars.variables.map(edgeOf), createGraph: true, retainGraph: true }).grads
+    }
+    for (let p = 0; p < n; p++) {
+      const xp = vars.variables[p] as Tensor
+      const gp = first[p]
+      const rows: Tensor[][] = vars.variables.map(() => [])
+      for (let k = 0; k < xp.size; k++) {
+        let second: (Value | null)[] = vars.variables.map(() => null)
+        if (gp instanceof Tensor && gp.requiresGrad) {
+          second = runPass({
+            roots: [edgeOf(gp)],
+            seeds: [oneHot(gp, k)],
+            targets: vars.variables.map(edgeOf),
+            createGraph: 'auto',
+            retainGraph: true,
+          }).grads
+        }
+        vars.variables.forEach((xq, q) => (rows[q] as Tensor[]).push(gradOrZeros(second[q] ?? null, xq)))
+      }
+      blocks.push(vars.variables.map((xq, q) => assemble(rows[q] as Tensor[], xp.shape, xq)))
+    }
+    const result = vars.pairs((p, q) => (blocks[p] as Tensor[])[q] as Tensor)
+    return Array.isArray(options.argnums) ? result : (result[0] as unknown[])[0]
+  }
+}
+
+/**
+ * `hessianVectorProduct(f)(x, v)`: H(x)·v for scalar-valued `f` of one argument, without
+ * forming H: one backward pass with `createGraph` gives the gradient g(x), and one backward
+ * pass through g's graph with cotangent v gives vᵀ∂g/∂x = H v (H is symmetric). x may be a
+ * tensor, a number, nested arrays, or an array or plain object of tensors; v has x's
+ * structure and shapes, and so has the result.
+ */
+export function hessianVectorProduct(f: (x: any) => unknown): (x: unknown, v: unknown) => any {
+  return (x, v) => {
+    const vars = variablesFor([x], [0])
+    const directions = flatten(v).leaves
+    if (directions.length !== vars.variables.length) {
+      throw new AdError(
+        'INVALID_ARGUMENT',
+        `hessianVectorProduct: x has ${vars.variables.length} tensor(s) but v has ${directions.length}; give v the structure of x.`,
+      )
+    }
+    const y = outputOf(enableGrad(() => f(vars.callArgs[0])), 'hessianVectorProduct')
+    requireScalar(y, 'hessianVectorProduct')
+    let hv: (Value | null)[] = vars.variables.map(() => null)
+    if (y instanceof Tensor && y.requiresGrad) {
+      const g = runPass({ roots: [edgeOf(y)], seeds: [seedFor(y, undefined, 'hessianVectorProduct')], targets: vars.variables.map(edgeOf), createGraph: true, retainGraph: true }).grads
+      const roots: Tensor[] = []
+      const seeds: Value[] = []
+      g.forEach((gi, i) => {
+        if (!(gi instanceof Tensor) || !gi.requiresGrad) return // a gradient constant in x: no curvature
+        roots.push(gi)
+        seeds.push(seedFor(gi, directionOf(directions[i], gi, i), 'hessianVectorProduct (v)'))
+      })
+      if (roots.length > 0) {
+        hv = runPass({ roots: roots.map(edgeOf), seeds, targets: vars.variables.map(edgeOf), createGraph: 'auto', retainGraph: undefined }).grads
+      }
+    }
+    return vars.group(hv)[0]
+  }
+}
+
+/** A direction leaf as a cotangent for the gradient `like` (its shape, checked by seedFor; its dtype). */
+function directionOf(v: unknown, like: Tensor, i: number): unknown {
+  if (v instanceof CoreTensor) return v.dtype === like.dtype ? v : v.to(like.dtype)
+  if (v === undefined || v === null) throw new AdError('INVALID_ARGUMENT', `hessianVectorProduct: v (leaf ${i}) is missing.`)
+  return v
+}
+
+function requireScalar(y: CoreTensor, name: string): void {
+  if (y.size !== 1) {
+    throw new AdError(
+      'NON_SCALAR_BACKWARD',
+      `${name}: f returned shape [${y.shape.join(',')}]; ${name} needs a function with one output element (use jacrev otherwise).`,
+    )
+  }
+}
+
 /** The cotangent picking output element k. */
 function oneHot(y: CoreTensor, k: number): Value {
   if (y.shape.length === 0) return 1
@@ -152,6 +251,8 @@ interface Variables {
   variables: Tensor[]
   /** Gradients for the variables (null: zero) → one gradient per differentiated argument, in its structure. */
   group(grads: readonly (Value | null)[]): unknown[]
+  /** For each pair of differentiated arguments (i, j): arg i's structure holding, per leaf p, arg j's structure of block(p, q). */
+  pairs(block: (p: number, q: number) => unknown): unknown[][]
 }
 
 function variablesFor(args: readonly unknown[], indices: readonly number[]): Variables {
@@ -168,7 +269,11 @@ function variablesFor(args: readonly unknown[], indices: readonly number[]): Var
   return {
     callArgs,
     variables,
-    group: (grads) => parts.map(({ flat, start, vars }) => flat.build(vars.map((v, j) => gradOrZeros(grads[start + j], v)))),
+    group: (grads) => parts.map(({ flat, start, vars }) => flat.build(vars.map((v, j) => gradOrZeros(grads[start + j] ?? null, v)))),
+    pairs: (block) =>
+      parts.map((a) =>
+        parts.map((b) => a.flat.build(a.vars.map((_, p) => b.flat.build(b.vars.map((_, q) => block(a.start + p, b.start + q)))))),
+      ),
   }
 }
 

@@ -1,6 +1,5 @@
 import { apply, getOp, ones, zeros } from '@ad/core'
-import type { Engines } from '../engines.js'
-import { dense, fmtShape, sameShape, type Dense } from '../values.js'
+import { dense, fmtShape, sameShape, type Dense, type Engines } from '@ad/check'
 import { evaluate, tensorOf } from './evaluate.js'
 import { validateCase, type Case, type TensorJson } from './format.js'
 

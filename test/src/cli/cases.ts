@@ -4,9 +4,9 @@
 // run (INIT_CWD), not the repository root pnpm switches to.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { loadEngines } from '@ad/check'
 import { runCases } from '../cases/runner.js'
 import { loadCaseFile } from '../cases/format.js'
-import { loadEngines } from '../engines.js'
 
 function main(): void {
   const { values, positionals } = parseArgs({

@@ -4,9 +4,7 @@
 // command that replays it.
 import { parseArgs } from 'node:util'
 import { listOps } from '@ad/core'
-import { runOp, type OpReport } from '../checks.js'
-import { loadEngines } from '../engines.js'
-import { formatSummary, formatTable } from '../report.js'
+import { formatSummary, formatTable, loadEngines, runOp, type OpReport } from '@ad/check'
 
 export const DEFAULT_RUNS = 100
 

@@ -1,6 +1,6 @@
 import { allocate, type FloatArray } from '../dtype.js'
 import { Tensor } from '../tensor.js'
-import { gemmNN, gemmNT } from './gemm.js'
+import { gemm, rowMajor, transposed } from './gemm.js'
 
 /** The geometry of one 2-D cross-correlation (NCHW input, OIHW weight). */
 export interface ConvGeometry {
@@ -89,7 +89,7 @@ export function conv2dKernel(g: ConvGeometry, x: Tensor, weight: Tensor, bias: T
   const K = c * kh * kw
   const L = oh * ow
   const xs = x.contiguousData()
-  const ws = weight.contiguousData()
+  const W = rowMajor(weight.contiguousData(), 0, K)
   const out = allocate(x.dtype, n * o * L)
   const pointwise = isPointwise(g)
   const col = pointwise ? xs : allocate(x.dtype, K * L)
@@ -97,11 +97,8 @@ export function conv2dKernel(g: ConvGeometry, x: Tensor, weight: Tensor, bias: T
   for (let b = 0; b < n; b++) {
     const oOff = b * o * L
     if (bs !== undefined) for (let oc = 0; oc < o; oc++) out.fill(bs[oc], oOff + oc * L, oOff + (oc + 1) * L)
-    if (pointwise) gemmNN(o, L, K, ws, 0, xs, b * c * h * w, out, oOff, true)
-    else {
-      im2col(g, xs, b * c * h * w, col)
-      gemmNN(o, L, K, ws, 0, col, 0, out, oOff, true)
-    }
+    if (!pointwise) im2col(g, xs, b * c * h * w, col)
+    gemm(o, L, K, W, rowMajor(col, pointwise ? b * c * h * w : 0, L), out, oOff, bs !== undefined)
   }
   return Tensor.fromArray(out, [n, o, oh, ow])
 }
@@ -115,19 +112,14 @@ export function conv2dInputGradKernel(g: ConvGeometry, gy: Tensor, weight: Tenso
   const K = c * kh * kw
   const L = oh * ow
   const gs = gy.contiguousData()
-  const ws = weight.contiguousData()
-  // Wᵀ as [K, o], packed once so the product runs in axpy form.
-  const wt = allocate(gy.dtype, K * o)
-  for (let oc = 0; oc < o; oc++) for (let k = 0; k < K; k++) wt[k * o + oc] = ws[oc * K + k]
+  // Wᵀ [K, o], read in place through its strides.
+  const Wt = transposed(weight.contiguousData(), 0, K)
   const dx = allocate(gy.dtype, n * c * h * w)
-  if (isPointwise(g)) {
-    for (let b = 0; b < n; b++) gemmNN(K, L, o, wt, 0, gs, b * o * L, dx, b * c * h * w, false)
-  } else {
-    const col = allocate(gy.dtype, K * L)
-    for (let b = 0; b < n; b++) {
-      gemmNN(K, L, o, wt, 0, gs, b * o * L, col, 0, false)
-      col2im(g, col, dx, b * c * h * w)
-    }
+  const pointwise = isPointwise(g)
+  const col = pointwise ? dx : allocate(gy.dtype, K * L)
+  for (let b = 0; b < n; b++) {
+    gemm(K, L, o, Wt, rowMajor(gs, b * o * L, L), col, pointwise ? b * c * h * w : 0, false)
+    if (!pointwise) col2im(g, col, dx, b * c * h * w)
   }
   return Tensor.fromArray(dx, [n, c, h, w])
 }
@@ -143,11 +135,9 @@ export function conv2dWeightGradKernel(g: ConvGeometry, x: Tensor, gy: Tensor): 
   const pointwise = isPointwise(g)
   const col = pointwise ? xs : allocate(x.dtype, K * L)
   for (let b = 0; b < n; b++) {
-    if (pointwise) gemmNT(o, K, L, gs, b * o * L, xs, b * c * h * w, dw, 0, b > 0)
-    else {
-      im2col(g, xs, b * c * h * w, col)
-      gemmNT(o, K, L, gs, b * o * L, col, 0, dw, 0, b > 0)
-    }
+    if (!pointwise) im2col(g, xs, b * c * h * w, col)
+    // gy[n] [o, L] · colᵀ [L, K], the transpose read in place.
+    gemm(o, K, L, rowMajor(gs, b * o * L, L), transposed(col, pointwise ? b * c * h * w : 0, L), dw, 0, b > 0)
   }
   return Tensor.fromArray(dw, [o, c, kh, kw])
 }

@@ -21,7 +21,9 @@ export const div = defineBinary({
 
 export const pow = defineBinary({
   name: 'pow',
-  f: Math.pow,
+  // Squares skip Math.pow's general path: V8's pow (fdlibm) returns x·x itself for y = 2,
+  // so this is the same to the bit (checked on random bit patterns, ±0, ±inf and NaN).
+  f: (a, b) => (b === 2 ? a * a : Math.pow(a, b)),
   // b·a^(b-1); the exponent's partial y·log(a) is only formed when the exponent needs a
   // derivative, so a constant integer exponent works with negative bases.
   da: (a, b) => mul(b, pow(a, sub(b, 1))),
@@ -30,7 +32,14 @@ export const pow = defineBinary({
     draw.bool()
       ? [values(0.2, 3), real]
       : [values(-2, 2, { avoid: [0] }), values(-3, 3, { integer: true, constant: true })],
-  edges: 'pow(0, p): ∂/∂a = p·0^(p-1) (0 for p > 1, +inf for p < 1)',
+  // At base 0, ∂/∂a = p·0^(p−1), with the exponent a constant as in x.pow(p).
+  edges: [
+    { note: 'p > 1: p·0^(p−1) = 0', args: [0, 2], wrt: [0], torch: [0] },
+    { note: 'p = 1: 1·0^0 = 1', args: [0, 1], wrt: [0], torch: [1] },
+    { note: '0 < p < 1: p·0^(p−1) = +inf', args: [0, 0.5], wrt: [0], torch: [Infinity] },
+    { note: 'p < 0: p·0^(p−1) = −inf (p = −1)', args: [0, -1], wrt: [0], torch: [-Infinity] },
+    { note: 'a negative base with an integer exponent: 3·(−2)² = 12, no log(base) taken', args: [-2, 3], wrt: [0], torch: [12] },
+  ],
 })
 
 export const maximum = defineBinary({
@@ -41,7 +50,7 @@ export const maximum = defineBinary({
   db: (a, b) => add(lt(a, b), mul(eq(a, b), 0.5)),
   values: [real, real],
   distinct: true,
-  edges: 'maximum(a, a): half the gradient to each input',
+  edges: [{ note: 'a tie: half the gradient to each input, as PyTorch', args: [1, 1], torch: [0.5, 0.5] }],
 })
 
 export const minimum = defineBinary({
@@ -51,7 +60,7 @@ export const minimum = defineBinary({
   db: (a, b) => add(gt(a, b), mul(eq(a, b), 0.5)),
   values: [real, real],
   distinct: true,
-  edges: 'minimum(a, a): half the gradient to each input',
+  edges: [{ note: 'a tie: half the gradient to each input, as PyTorch', args: [1, 1], torch: [0.5, 0.5] }],
 })
 
 /** atan2(y, x): the angle of the point (x, y). Its partials are x/r² and -y/r². */
@@ -61,4 +70,5 @@ export const atan2 = defineBinary({
   da: (y, x) => div(x, add(square(x), square(y))),
   db: (y, x) => neg(div(y, add(square(x), square(y)))),
   values: [values(-2, 2, { avoid: [0] }), real],
+  edges: [{ note: 'at the origin both partials are 0/0 = NaN, as PyTorch', args: [0, 0], torch: [NaN, NaN] }],
 })

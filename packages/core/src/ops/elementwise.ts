@@ -1,8 +1,8 @@
 import type { Domain, ValueDomain } from '../domain.js'
 import { drawBroadcastable, drawShape } from '../domain.js'
 import { broadcastShapes, sameShape } from '../shape.js'
-import { mapBinary, mapUnary } from '../kernels/elementwise.js'
-import { apply, defineOp, getOp, shapeOf, type MaybeZero, type OpFunction } from '../op.js'
+import { binaryKernel, unaryKernel } from '../kernels/elementwise.js'
+import { apply, defineOp, getOp, shapeOf, type Edge, type MaybeZero, type OpFunction } from '../op.js'
 import type { Value } from '../dispatch.js'
 import { expandTo, sumTo } from './broadcast.js'
 
@@ -33,18 +33,19 @@ export interface UnarySpec {
   /** ∂y/∂x from the input `x` and the output `y`. */
   d: (x: Value, y: Value) => Value
   values: ValueDomain
-  edges?: string
+  edges?: readonly Edge[]
 }
 
 export function defineUnary(spec: UnarySpec): OpFunction {
   const { f, d } = spec
+  const kernel = unaryKernel(spec.name, f)
   return defineOp({
     name: spec.name,
     arity: 1,
     elementwise: true,
     scalar: f,
     shape: ([s]) => s,
-    primal: ([x]) => mapUnary(x, f),
+    primal: ([x]) => kernel(x),
     jvp: ({ args: [x], out }, [t]) => (t === null ? null : scale(t, d(x, out))),
     vjp: ({ args: [x], out }, g) => [scale(g, d(x, out))],
     domain: unaryDomain(spec.values),
@@ -66,18 +67,19 @@ export interface BinarySpec {
   values: readonly [ValueDomain, ValueDomain] | ((draw: Parameters<Domain>[0]) => readonly [ValueDomain, ValueDomain])
   /** Ties between the two inputs are kinks (maximum, minimum). */
   distinct?: boolean
-  edges?: string
+  edges?: readonly Edge[]
 }
 
 export function defineBinary(spec: BinarySpec): OpFunction {
   const { f, da, db } = spec
+  const kernel = binaryKernel(spec.name, f)
   return defineOp({
     name: spec.name,
     arity: 2,
     elementwise: true,
     scalar: f,
     shape: ([a, b]) => broadcastShapes(spec.name, a, b),
-    primal: ([a, b], _attrs, shape) => mapBinary(a, b, shape, f),
+    primal: ([a, b], _attrs, shape) => kernel(a, b, shape),
     jvp: ({ args: [a, b], out }, [ta, tb]) => {
       let t: MaybeZero = null
       if (ta !== null) t = scale(ta, da(a, b, out))

@@ -115,9 +115,11 @@ export const prod = defineOp({
   jvp: ({ args: [x] }, [t]): MaybeZero => (t === null ? null : sum(mul(t, productOfOthers(x)))),
   vjp: ({ args: [x] }, g): MaybeZero[] => [mul(g, productOfOthers(x))],
   domain: (draw) => ({ args: [{ shape: drawShape(draw, 0, 2, 3), values: values(-1.5, 1.5, { avoid: [0] }) }], attrs: {} }),
-  edges:
-    'prod with zeros: the gradient is the product of the other elements (non-zero only at a ' +
-    'single zero); second derivatives at zeros are not exact',
+  edges: [
+    { note: 'one zero: it gets the product of the others, the rest 0, as PyTorch', args: [[0, 2, 3]], torch: [[6, 0, 0]] },
+    { note: 'two zeros or more: every gradient is 0', args: [[0, 2, 0]], torch: [[0, 0, 0]] },
+    { note: 'second derivatives at two zeros or more are 0, not the product of the other elements (PyTorch is exact there)' },
+  ],
 })
 
 /** Checks the one dim of max/argmax and that it is not empty. */
@@ -168,7 +170,14 @@ export const max = defineOp({
     const r = Math.max(shape.length, 1)
     return { args: [{ shape, values: real }], attrs: { dim: draw.int(-r, r - 1), keepdim: draw.bool() }, distinct: true }
   },
-  edges: 'max with ties: the whole gradient goes to the first maximal element along dim',
+  edges: [
+    {
+      note: 'ties: the whole gradient to the first maximal element along dim (the index torch.max(x, dim) returns)',
+      args: [[1, 3, 3]],
+      attrs: { dim: 0 },
+      torch: [[0, 1, 0]],
+    },
+  ],
 })
 
 export const logsumexp = defineOp({
@@ -196,7 +205,9 @@ export const logsumexp = defineOp({
     const shape = drawShape(draw, 0, 4)
     return { args: [{ shape, values: values(-3, 3) }], attrs: { dims: drawDims(draw, shape.length), keepdim: draw.bool() } }
   },
-  edges: 'logsumexp of an all -inf slice is -inf and its gradient NaN',
+  edges: [
+    { note: 'a slice of all −inf: the gradient exp(x − out) is exp(−inf + inf) = NaN, as PyTorch', args: [[-Infinity, -Infinity]], attrs: { dims: [0] }, torch: [[NaN, NaN]] },
+  ],
 })
 
 /** Index of the first maximum along `dim`, as a float tensor of the input's dtype. Not differentiable. */

@@ -13,6 +13,18 @@ import { ge, le } from './compare.js'
  * condition is a constant (never differentiated). Cotangents go through `where` again with
  * an exact 0 on the branch not taken, so an inf or NaN on that side never leaks into the
  * other (0·inf would be NaN).
+ *
+ * That exact 0 still flows back through whatever computed the branch not taken, and IEEE
+ * arithmetic keeps a NaN there a NaN: in `where(gt(x, 0), sqrt(x), 0)` at x = -1 the
+ * gradient is 0 · sqrt'(-1) = 0 · NaN = NaN in reverse mode (as in PyTorch and JAX; forward
+ * mode's tangent is where(c, ṫa, ṫb), which picks the 0 and gives 0, as their jvp does). The
+ * cure is the double `where`: make the unsafe branch's input safe where it is not taken, so
+ * its derivative there is finite and the 0 stays 0:
+ *
+ * ```ts
+ * const safe = where(gt(x, 0), x, 1)          // any point where sqrt is smooth
+ * const y = where(gt(x, 0), sqrt(safe), 0)    // gradient 0 at x <= 0, 1/(2√x) above
+ * ```
  */
 export const where = defineOp({
   name: 'where',
@@ -42,7 +54,13 @@ export const where = defineOp({
       attrs: {},
     }
   },
-  edges: 'where: the branch not taken gets an exact 0 gradient',
+  edges: [
+    {
+      note: 'the branch not taken gets an exact 0, never 0·g; a NaN made upstream of it stays NaN (see the double-where idiom in the doc comment)',
+      args: [[1, 0], [1, 2], [3, 4]],
+      torch: [[1, 0], [0, 1]],
+    },
+  ],
 })
 
 /** 1 where lo <= x <= hi (bounds included, as PyTorch), 0 elsewhere; a constant. */
@@ -79,5 +97,8 @@ export const clamp = defineOp({
     const avoid = Object.values(attrs)
     return { args: [{ shape: drawShape(draw), values: values(-2, 2, { avoid }) }], attrs }
   },
-  edges: 'clamp at a bound: gradient 1 (bounds count as inside, as PyTorch); min > max gives max everywhere and gradient 0',
+  edges: [
+    { note: 'at a bound: gradient 1 (bounds count as inside, as PyTorch)', args: [[-1, 1]], attrs: { min: -1, max: 1 }, torch: [[1, 1]] },
+    { note: 'min > max: the output is max everywhere and the gradient 0, as PyTorch', args: [0.5], attrs: { min: 1, max: 0 }, torch: [0] },
+  ],
 })

@@ -11,14 +11,14 @@ export const neg = defineUnary({ name: 'neg', f: (x) => -x, d: () => -1, values:
 
 export const abs = defineUnary({
   name: 'abs', f: Math.abs, d: (x) => sign(x), values: values(-2, 2, { avoid: [0] }),
-  edges: "abs'(0) = 0 (sign(0), as PyTorch)",
+  edges: [{ note: "abs'(0) = sign(0) = 0, as PyTorch", args: [0], torch: [0] }],
 })
 
 export const exp = defineUnary({ name: 'exp', f: Math.exp, d: (_x, y) => y, values: real })
 
 export const log = defineUnary({
   name: 'log', f: Math.log, d: (x) => reciprocal(x), values: positive,
-  edges: "log'(0) = +inf",
+  edges: [{ note: "log'(0) = 1/0 = +inf", args: [0], torch: [Infinity] }],
 })
 
 export const log1p = defineUnary({ name: 'log1p', f: Math.log1p, d: (x) => reciprocal(add(x, 1)), values: values(-0.9, 2) })
@@ -27,7 +27,7 @@ export const expm1 = defineUnary({ name: 'expm1', f: Math.expm1, d: (_x, y) => a
 
 export const sqrt = defineUnary({
   name: 'sqrt', f: Math.sqrt, d: (_x, y) => div(0.5, y), values: positive,
-  edges: "sqrt'(0) = +inf (1/(2·0), as PyTorch)",
+  edges: [{ note: "sqrt'(0) = 1/(2·0) = +inf, as PyTorch", args: [0], torch: [Infinity] }],
 })
 
 export const sin = defineUnary({ name: 'sin', f: Math.sin, d: (x) => cos(x), values: real })
@@ -38,10 +38,12 @@ export const tan = defineUnary({ name: 'tan', f: Math.tan, d: (_x, y) => add(1, 
 
 export const asin = defineUnary({
   name: 'asin', f: Math.asin, d: (x) => reciprocal(sqrt(sub(1, square(x)))), values: unit,
+  edges: [{ note: "asin'(1) = 1/√0 = +inf, as PyTorch", args: [1], torch: [Infinity] }],
 })
 
 export const acos = defineUnary({
   name: 'acos', f: Math.acos, d: (x) => neg(reciprocal(sqrt(sub(1, square(x))))), values: unit,
+  edges: [{ note: "acos'(1) = −1/√0 = −inf, as PyTorch", args: [1], torch: [-Infinity] }],
 })
 
 export const atan = defineUnary({ name: 'atan', f: Math.atan, d: (x) => reciprocal(add(1, square(x))), values: real })
@@ -62,7 +64,7 @@ export const sigmoid = defineUnary({
 
 export const relu = defineUnary({
   name: 'relu', f: (x) => (x > 0 ? x : 0), d: (x) => gt(x, 0), values: values(-2, 2, { avoid: [0] }),
-  edges: "relu'(0) = 0, as PyTorch",
+  edges: [{ note: "relu'(0) = 0: the kink takes the flat side, as PyTorch", args: [0], torch: [0] }],
 })
 
 export const softplus = defineUnary({
@@ -77,6 +79,7 @@ export const square = defineUnary({ name: 'square', f: (x) => x * x, d: (x) => m
 
 export const reciprocal = defineUnary({
   name: 'reciprocal', f: (x) => 1 / x, d: (_x, y) => neg(square(y)), values: values(-2, 2, { avoid: [0] }),
+  edges: [{ note: "(1/x)'(0) = −(1/0)² = −inf, as PyTorch", args: [0], torch: [-Infinity] }],
 })
 
 export const erf = defineUnary({

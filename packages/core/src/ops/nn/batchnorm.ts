@@ -148,5 +148,5 @@ export const batchNorm = defineOp({
       attrs: eps === undefined ? {} : { eps },
     }
   },
-  edges: 'biased variance (divides by N·H·W); more than one value per channel is required, as in PyTorch',
+  edges: [{ note: 'biased variance (divides by N·H·W); more than one value per channel is required, as in PyTorch' }],
 })

@@ -104,7 +104,14 @@ export const conv2d = defineOp({
     if (draw.bool()) args.push({ shape: [s.o], values: real })
     return { args, attrs: s.attrs }
   },
-  edges: 'cross-correlation (no kernel flip), zero padding, floor on the output size: input rows/columns past the last full window get zero gradient',
+  edges: [
+    {
+      note: 'cross-correlation (no kernel flip), floor on the output size: input rows and columns past the last full window get 0, as PyTorch',
+      args: [[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], [[[[1, 1], [1, 1]]]]],
+      attrs: { stride: 2 },
+      torch: [[[[[1, 1, 0], [1, 1, 0], [0, 0, 0]]]], [[[[1, 2], [4, 5]]]]],
+    },
+  ],
 })
 
 /** A small convolution for the property suite: at most 2 images, 2 channels, 4x4 pixels, 3x3 kernels. */

@@ -1,7 +1,7 @@
 import { drawShape, real, type ArgSample } from '../../domain.js'
 import { allocate } from '../../dtype.js'
 import { fmtShape, shapeMismatch } from '../../errors.js'
-import { gemmNT } from '../../kernels/gemm.js'
+import { gemm, rowMajor, transposed } from '../../kernels/gemm.js'
 import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import type { Shape } from '../../shape.js'
 import { Tensor } from '../../tensor.js'
@@ -37,8 +37,8 @@ export const linear = defineOp({
       const bs = b.contiguousData()
       for (let r = 0; r < rows; r++) out.set(bs, r * outF)
     }
-    // Rows of x against rows of W: both read contiguously (dot products).
-    gemmNT(rows, outF, inF, x.contiguousData(), 0, w.contiguousData(), 0, out, 0, b !== undefined)
+    // x [rows, in] · Wᵀ [in, out], Wᵀ read in place through its strides.
+    gemm(rows, outF, inF, rowMajor(x.contiguousData(), 0, inF), transposed(w.contiguousData(), 0, inF), out, 0, b !== undefined)
     return Tensor.fromArray(out, outShape)
   },
   jvp: ({ args: [x, w], out }, [tx, tw, tb]): MaybeZero => {

@@ -66,7 +66,7 @@ export const mseLoss = defineOp({
     const [sa, sb] = draw.bool() ? [shape, other] : [other, shape]
     return { args: [{ shape: sa, values: real }, { shape: sb, values: real }], attrs: {} }
   },
-  edges: 'input and target broadcast (PyTorch warns); both receive a gradient',
+  edges: [{ note: 'input and target broadcast (PyTorch warns); both receive a gradient' }],
 })
 
 /** Reads class indices [N] and checks them against C classes. */
@@ -154,5 +154,5 @@ export const crossEntropy = defineOp({
       attrs: {},
     }
   },
-  edges: 'targets are class indices, a constant (no gradient); mean over the batch',
+  edges: [{ note: 'targets are class indices, a constant (no gradient); mean over the batch' }],
 })

@@ -67,7 +67,8 @@ function drawPool(draw: Draw, minSize = 1) {
   return { shape, attrs, pooled: pooledShape(shape, g) }
 }
 
-const maxEdges =
+/** maxPool2d's rule, which its two helper ops (the JVP's gather, the VJP's scatter) share. */
+const maxNote =
   'the whole gradient of a window goes to its maximum, the first one in row-major order on ties ' +
   '(PyTorch picks the same element); overlapping windows (stride < kernelSize) add up at a shared maximum'
 
@@ -88,7 +89,10 @@ export const maxPool2d = defineOp({
     const { shape, attrs } = drawPool(draw)
     return { args: [{ shape, values: real }], attrs, distinct: true }
   },
-  edges: maxEdges,
+  edges: [
+    { note: 'a tie in a window: the whole gradient to its first maximum in row-major order, as PyTorch', args: [[[[[1, 1], [1, 1]]]]], attrs: { kernelSize: 2 }, torch: [[[[[1, 0], [0, 0]]]]] },
+    { note: 'overlapping windows (stride < kernelSize) add up at a shared maximum', args: [[[[[1, 3, 1], [0, 0, 0]]]]], attrs: { kernelSize: 2, stride: 1 }, torch: [[[[[0, 2, 0], [0, 0, 0]]]]] },
+  ],
 })
 
 /** v at the argmax of each pooling window of x (x and v share a shape). */
@@ -116,7 +120,7 @@ export const maxPool2dGather = defineOp({
     // x only locates the maxima (a constant): the op is linear in v, so v needs no spacing.
     return { args: [{ shape, values: { ...real, constant: true } }, { shape, values: real }], attrs }
   },
-  edges: maxEdges,
+  edges: [{ note: `maxPool2d's JVP: ${maxNote}` }],
 })
 
 /** gy (pooled shape) added at the argmax of each pooling window of x: maxPool2d's input gradient. */
@@ -141,7 +145,7 @@ export const maxPool2dGrad = defineOp({
     const { shape, attrs, pooled } = drawPool(draw)
     return { args: [{ shape, values: { ...real, constant: true } }, { shape: pooled, values: real }], attrs }
   },
-  edges: maxEdges,
+  edges: [{ note: `maxPool2d's VJP: ${maxNote}` }],
 })
 
 /** Window means (every window is full: no padding). */
@@ -162,6 +166,14 @@ export const avgPool2d = defineOp({
     const { shape, attrs } = drawPool(draw)
     return { args: [{ shape, values: real }], attrs }
   },
+  edges: [
+    {
+      note: 'floor mode: rows and columns past the last full window get 0, as PyTorch',
+      args: [[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]],
+      attrs: { kernelSize: 2 },
+      torch: [[[[[0.25, 0.25, 0], [0.25, 0.25, 0], [0, 0, 0]]]]],
+    },
+  ],
 })
 
 /**

@@ -368,13 +368,23 @@ export interface OpReport {
   skipped: number
   /** Worst of each metric over the points checked (NaN: not applicable). */
   worst: Metrics
-  failure?: {
-    /** The shrunk counterexample and what failed at it. */
-    message: string
-    seed: number
-    path?: string
-  }
+  failure?: OpFailure
   millis: number
+}
+
+/** What failed, where, and how to get there again. */
+export interface OpFailure {
+  /** Everything below in one text: what failed, the counterexample, the replay hint. */
+  message: string
+  /** What failed at the counterexample (the check and its numbers), or why no point was usable. */
+  what: string
+  /** The shrunk counterexample: shapes, layouts, values, attrs, direction seed. */
+  counterexample: string
+  /** fast-check's seed: the same seed replays the run and its shrinking (a path cannot, with `fc.gen()`). */
+  seed: number
+  shrinks: number
+  /** How to replay it (a command, or a call). */
+  replay: string
 }
 
 export interface RunOptions {
@@ -382,6 +392,13 @@ export interface RunOptions {
   runs: number
   /** Stop shrinking after this long (the smallest counterexample so far is reported); default 5 s. */
   shrinkMillis?: number
+  /**
+   * Stop shrinking after this many candidates, too (default: no limit). Shrinking doubles
+   * rarely ends on its own; a count, unlike a time, makes the counterexample repeat exactly.
+   */
+  maxShrinks?: number
+  /** How a failure is replayed, for its report; default `pnpm crosscheck --op NAME --seed N`. */
+  replay?: (seed: number) => string
 }
 
 function worse(a: number, b: number): number {
@@ -402,12 +419,14 @@ export function runOp(op: Op, engines: Engines, options: RunOptions): OpReport {
   let last: { point: Point; error: unknown } | undefined
 
   const shrinkMillis = options.shrinkMillis ?? 5_000
+  const maxShrinks = options.maxShrinks ?? Infinity
   let shrinkStart = 0
+  let candidates = 0
 
   const property = fc.property(fc.gen(), (gen) => {
-    // Past the shrink budget, every candidate passes: fast-check stops there and the last
-    // failing point stays the reported counterexample.
-    if (shrinking && performance.now() - shrinkStart > shrinkMillis) return true
+    // Past the shrink budget (time or candidates), every candidate passes: fast-check stops
+    // there and the last failing point stays the reported counterexample.
+    if (shrinking && (performance.now() - shrinkStart > shrinkMillis || ++candidates > maxShrinks)) return true
     const point = drawPoint(gen, op)
     try {
       const m = checkPoint(point, engines)
@@ -444,14 +463,23 @@ export function runOp(op: Op, engines: Engines, options: RunOptions): OpReport {
       last === undefined
         ? `no usable point: ${details.numSkips} drawn points were rejected by the domain's constraints (${String(details.errorInstance ?? '')})`
         : errorText(last.error)
-    const where = last === undefined ? '' : `\n${describePoint(last.point)}`
+    const counterexample = last === undefined ? '' : describePoint(last.point)
+    const replay = (options.replay ?? crosscheckCommand(op.name))(details.seed)
     report.failure = {
-      message: `${op.name}: ${what}${where}\n(after ${details.numShrinks} shrinks; replay: pnpm crosscheck --op ${op.name} --seed ${details.seed})`,
+      message: `${op.name}: ${what}${counterexample === '' ? '' : `\n${counterexample}`}\n(after ${details.numShrinks} shrinks; replay: ${replay})`,
+      what,
+      counterexample,
       seed: details.seed,
-      path: details.counterexamplePath ?? undefined,
+      shrinks: details.numShrinks,
+      replay,
     }
   }
   return report
+}
+
+/** The default replay hint: the crosscheck command for a registered op. */
+function crosscheckCommand(name: string): (seed: number) => string {
+  return (seed) => `pnpm crosscheck --op ${name} --seed ${seed}`
 }
 
 function errorText(error: unknown): string {

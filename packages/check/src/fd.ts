@@ -99,3 +99,31 @@ export function centralDifference(g: (t: number) => Probe, h = FD_STEP): Differe
     noise: (4 * half.noise + full.noise) / 3,
   }
 }
+
+/** Central differences of a vector-valued g, elementwise: an estimate and a rounding bound per element. */
+export interface Differences {
+  estimate: Float64Array
+  noise: Float64Array
+}
+
+/**
+ * `centralDifference` for each element of a vector-valued g (a column of a Jacobian), with
+ * the rounding of the dtype g computes in (`eps`: EPS64 or EPS32). The same extrapolation
+ * and the same rounding bound, element by element: κε(|g₊| + |g₋|)/2h per quotient.
+ */
+export function centralDifferences(g: (t: number) => Float64Array, h: number, eps = EPS64): Differences {
+  const quotient = (step: number) => {
+    const plus = g(step)
+    const minus = g(-step)
+    return {
+      value: plus.map((p, i) => (p - minus[i]) / (2 * step)),
+      noise: plus.map((p, i) => (ROUNDING_ULPS * eps * (Math.abs(p) + Math.abs(minus[i]))) / (2 * step)),
+    }
+  }
+  const full = quotient(h)
+  const half = quotient(h / 2)
+  return {
+    estimate: half.value.map((v, i) => (4 * v - full.value[i]) / 3),
+    noise: half.noise.map((v, i) => (4 * v + full.noise[i]) / 3),
+  }
+}

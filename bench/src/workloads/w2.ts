@@ -1,0 +1,116 @@
+// W2: the Rosenbrock on tensors, n = 1,000,000, x0 = x[:-1], x1 = x[1:] (slices).
+
+import * as F from '@ad/forward'
+import * as R from '@ad/reverse'
+import { W2_F, W2_JVP, W2_N, w2v, w2x } from '../data.js'
+import type { Case, Workload } from '../types.js'
+
+/** The free functions both engines export (the same signatures). */
+type Ops = Pick<typeof R, 'slice' | 'sub' | 'square' | 'mul' | 'add' | 'sum'>
+
+/** Written once against either engine's module. */
+const rosenbrock =
+  (m: Ops) =>
+  (x: R.Tensor): R.Tensor => {
+    const n = x.shape[0]
+    const x0 = m.slice(x, { dim: 0, start: 0, end: n - 1 })
+    const x1 = m.slice(x, { dim: 0, start: 1, end: n })
+    return m.sum(m.add(m.mul(m.square(m.sub(x1, m.square(x0))), 100), m.square(m.sub(1, x0)))) as R.Tensor
+  }
+
+export function w2BaselinePrimal(x: Float64Array): number {
+  const n = x.length
+  let f = 0
+  for (let i = 0; i < n - 1; i++) {
+    const xi = x[i]
+    const d = x[i + 1] - xi * xi
+    const e = 1 - xi
+    f += 100 * d * d + e * e
+  }
+  return f
+}
+
+/** f and a fresh gradient, in one fused loop. */
+export function w2BaselineGrad(x: Float64Array): { f: number; g: Float64Array } {
+  const n = x.length
+  const g = new Float64Array(n)
+  let f = 0
+  for (let i = 0; i < n - 1; i++) {
+    const xi = x[i]
+    const d = x[i + 1] - xi * xi
+    const e = 1 - xi
+    f += 100 * d * d + e * e
+    g[i] += -400 * d * xi - 2 * e
+    g[i + 1] += 200 * d
+  }
+  return { f, g }
+}
+
+function withValue(f: number, g: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(g.length + 1)
+  out[0] = f
+  out.set(g, 1)
+  return out
+}
+
+export const w2: Workload = {
+  id: 'W2',
+  title: 'Rosenbrock on tensors, n = 1,000,000, float64',
+  cases: () => {
+    const x = w2x()
+    const v = w2v()
+    const tol = { rtol: 1e-9, atol: 1e-9 }
+    const fRef = [{ name: 'f(x)', index: 0, value: W2_F, rtol: 1e-12 }]
+
+    const xt = R.tensor(x, { shape: [W2_N] })
+    const vt = F.tensor(v, { shape: [W2_N] })
+    const fr = rosenbrock(R)
+    const ff = rosenbrock(F as unknown as Ops)
+    const primal = (): number => fr(xt).item()
+    const gradOf = R.grad(fr)
+    const valueAndGradOf = R.valueAndGrad(fr)
+    const grad = (): R.Tensor => gradOf(xt) as R.Tensor
+    const jvp = (): [F.Tensor, F.Tensor] => F.jvp(ff, [xt], [vt]) as [F.Tensor, F.Tensor]
+
+    const baselineGradAnswer = (): Float64Array => {
+      const { f, g } = w2BaselineGrad(x)
+      return withValue(f, g)
+    }
+    const baselineJvp = (): number[] => {
+      const { f, g } = w2BaselineGrad(x)
+      let s = 0
+      for (let i = 0; i < g.length; i++) s += g[i] * v[i]
+      return [f, s]
+    }
+
+    return [
+      {
+        workload: 'W2', variant: 'baseline-primal', dtype: 'float64', impl: 'baseline',
+        run: () => w2BaselinePrimal(x), answer: () => [w2BaselinePrimal(x)], reference: fRef,
+      },
+      {
+        workload: 'W2', variant: 'baseline-grad', dtype: 'float64', impl: 'baseline',
+        run: () => w2BaselineGrad(x), answer: baselineGradAnswer, reference: fRef,
+      },
+      { workload: 'W2', variant: 'primal', dtype: 'float64', impl: 'ad', baseline: 'baseline-primal', tol, run: primal, answer: () => [primal()], reference: fRef },
+      {
+        workload: 'W2', variant: 'grad', dtype: 'float64', impl: 'ad', baseline: 'baseline-grad', tol, run: grad,
+        answer: () => {
+          const [f, g] = valueAndGradOf(xt) as [R.Tensor, R.Tensor]
+          return withValue(f.item(), g.contiguousData())
+        },
+        reference: fRef,
+      },
+      {
+        workload: 'W2', variant: 'jvp', dtype: 'float64', impl: 'ad', baseline: 'baseline-grad', tol, run: jvp,
+        answer: () => {
+          const [out, t] = jvp()
+          return [out.item(), t.item()]
+        },
+        expected: baselineJvp,
+        reference: [...fRef, { name: '∇f·v', index: 1, value: W2_JVP, rtol: 1e-10 }],
+        note: 'checked against the baseline gradient dotted with v',
+      },
+    ]
+  },
+}
