@@ -1,6 +1,7 @@
 // Plain node, no TypeScript tooling: the built packages must import and compute.
 import { tensor as ftensor, jvp } from '@ad/forward'
 import { tensor, sin } from '@ad/reverse'
+import { checkGrads } from '@ad/check'
 
 const x = tensor([0.5, 1.5], { requiresGrad: true })
 sin(x).sum().backward()
@@ -11,4 +12,6 @@ if (!ok(x.grad.tolist()) || !ok(tangent.tolist())) {
   console.error('dist smoke test failed', x.grad.tolist(), tangent.tolist())
   process.exit(1)
 }
-console.log('dist smoke test: @ad/forward and @ad/reverse import and differentiate from dist/')
+// @ad/check (and its fast-check dependency) loads from dist too; checkGrads throws on a failure.
+checkGrads((v) => sin(v), [[0.5, 1.5]])
+console.log('dist smoke test: @ad/forward, @ad/reverse and @ad/check import and differentiate from dist/')

@@ -11,12 +11,11 @@ const engines = loadEngines()
 const conformance = fileURLToPath(new URL('../../conformance/', import.meta.url))
 const files = readdirSync(conformance).filter((f) => f.endsWith('.json'))
 
-describe('case files (conformance/*.json), Hessians left out until the engines have them', () => {
+describe('case files (conformance/*.json), Hessians included, in both engines', () => {
   test.each(files)('%s', (file) => {
     const { cases } = loadCaseFile(conformance + file)
-    const results = runCases(cases, engines, { skipHessian: true })
-    const skipped = results.filter((r) => r.hessianSkipped).length
-    console.log(`${file}: ${results.length} cases; left out the Hessians of ${skipped}`)
+    const results = runCases(cases, engines, { skipHessian: false })
+    expect(results.filter((r) => r.hessianSkipped)).toEqual([])
     const failures = results.filter((r) => r.problems.length > 0).map((r) => `${r.id}: ${r.problems.join('; ')}`)
     expect(failures).toEqual([])
     expect(results.length).toBeGreaterThan(0)
@@ -87,20 +86,16 @@ describe('the case runner', () => {
     expect(run(c).problems).toEqual([])
   })
 
-  test('counts a Hessian it leaves out; without --skip-hessian checks it, or fails if an engine has none', () => {
+  test('counts a Hessian it leaves out; without --skip-hessian checks it in both engines, or fails if an engine has none', () => {
     const { id, inputs, expr, rtol, atol } = goodCase()
     // d²/dx² Σ(2 sin x + x) = diag(−2 sin x).
     const h = [-2 * Math.sin(0.5), 0, 0, -2 * Math.sin(-1)]
     const c = { id, inputs, rtol, atol, expr: { op: 'sum', args: [expr] }, hessian: { wrt: 'x', shape: [2, 2], data: h } }
     expect(run(c, true)).toMatchObject({ problems: [], hessianSkipped: true })
-    const checked = run(c, false)
-    expect(checked.hessianSkipped).toBe(false)
-    for (const engine of ['forward', 'reverse'] as const) {
-      const mine = checked.problems.filter((p) => p.includes(`(${engine})`))
-      if (typeof engines[engine].hessian === 'function') expect(mine).toEqual([])
-      else expect(mine).toEqual([expect.stringMatching(/has no 'hessian' yet/)])
-    }
+    expect(run(c, false)).toMatchObject({ problems: [], hessianSkipped: false })
     const wrong = { ...c, hessian: { ...c.hessian, data: [0, 0, 0, 0] } }
-    expect(run(wrong, false).problems).toHaveLength(2)
+    expect(run(wrong, false).problems).toEqual([expect.stringMatching(/^hessian wrt x \(forward\)/), expect.stringMatching(/^hessian wrt x \(reverse\)/)])
+    const withoutHessian = { ...engines, reverse: { ...engines.reverse, hessian: undefined } }
+    expect(runCase(c, 0, withoutHessian, { skipHessian: false }).problems).toEqual([expect.stringMatching(/hessian \(reverse\): @ad\/reverse has no 'hessian'/)])
   })
 })

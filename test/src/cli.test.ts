@@ -1,4 +1,4 @@
-// The two commands end to end, as `pnpm crosscheck` and `pnpm cases` run them (tsx with the
+// The commands end to end, as `pnpm crosscheck`, `pnpm cases` and `pnpm edges` run them (tsx with the
 // "source" condition), on small inputs: exit codes, the per-case lines and the last line.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -70,5 +70,14 @@ describe('pnpm crosscheck', () => {
 
   test('rejects an unknown op', () => {
     expect(run('crosscheck', ['--op', 'sine']).status).toBe(2)
+  })
+})
+
+describe('pnpm edges', () => {
+  test('--check: exit 0 when docs/edges.md is what the registry gives and every edge matches PyTorch', () => {
+    const { status, stdout } = run('edges', ['--check'])
+    expect(stdout).toMatch(/docs\/edges\.md is up to date/)
+    expect(stdout).not.toMatch(/DIFFERS FROM PYTORCH/)
+    expect(status).toBe(0)
   })
 })

@@ -3,9 +3,9 @@ import * as reverseModule from '@ad/reverse'
 
 /**
  * The two engines as the suite uses them: only the SPEC's transforms, looked up on the
- * modules so that one not written yet (`hessian`, a later issue) is detected at run time
- * rather than failing to compile. Both accept core's free functions, since ops dispatch on
- * traced values.
+ * modules, so an engine object with one left out (a test of the case runner without
+ * `hessian`) is reported at run time rather than failing to compile. Both accept core's
+ * free functions, since ops dispatch on traced values.
  */
 export type Fn = (...args: any[]) => unknown
 

@@ -118,7 +118,11 @@ export const prod = defineOp({
   edges: [
     { note: 'one zero: it gets the product of the others, the rest 0, as PyTorch', args: [[0, 2, 3]], torch: [[6, 0, 0]] },
     { note: 'two zeros or more: every gradient is 0', args: [[0, 2, 0]], torch: [[0, 0, 0]] },
-    { note: 'second derivatives at two zeros or more are 0, not the product of the other elements (PyTorch is exact there)' },
+    {
+      note:
+        'second derivatives at zeros are not exact: the rule sets the gradient of the non-zero elements to a constant 0, ' +
+        'so ∂²/∂x₁∂x₀ at [0, 2, 3] is 0 (reverse) where it is 3, and between two zeros 0 where it is the product of the rest; PyTorch is exact there',
+    },
   ],
 })
 
