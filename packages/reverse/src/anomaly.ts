@@ -22,16 +22,21 @@ export function detectAnomaly<T>(fn: () => T): T {
 const traces = new WeakMap<Node, string>()
 
 export function rememberTrace(node: Node): void {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 64 // the engine's own frames come first
   const stack = new Error().stack
+  Error.stackTraceLimit = limit
   if (stack !== undefined) traces.set(node, userFrames(stack))
 }
 
-/** The frames of a stack trace outside the @ad packages (at most eight). */
+/** The frames of a stack trace outside the @ad packages' own modules (at most eight). */
 function userFrames(stack: string): string {
   const frames = stack.split('\n').slice(1)
-  const outside = frames.filter((line) => !INTERNAL.some((re) => re.test(line)))
+  const outside = frames.filter((line) => TEST_FILE.test(line) || !INTERNAL.some((re) => re.test(line)))
   return (outside.length > 0 ? outside : frames).slice(0, 8).join('\n')
 }
+
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]s/
 
 const INTERNAL = [/[/\\]packages[/\\](core|reverse)[/\\](src|dist)[/\\]/, /[/\\]@ad[/\\](core|reverse)[/\\]/, /node:internal/]
 

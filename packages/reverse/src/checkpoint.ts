@@ -122,9 +122,9 @@ function recompute({ fn, explicit }: CheckpointAttrs, args: readonly unknown[], 
   const result = runPass({ roots: [edgeOf(y)], seeds: [g], targets, createGraph, retainGraph: undefined })
   if (!createGraph) {
     for (const a of targets) {
+      nodeFreed(a)
       a.inputs = null
       a.out = null
-      nodeFreed(a)
     }
   }
   let k = 0

@@ -7,6 +7,7 @@ import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
 import { runWithStandIns } from './stale.js'
 import { nodeFreed, tracking } from './stats.js'
+import { writes } from './versions.js'
 import type { Tensor } from './tensor.js'
 import { scalarOf, wrap } from './wrap.js'
 
@@ -120,9 +121,9 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
       if (!capture && out._retain && g !== null) deposit(out, g, createGraph, fresh)
       if (g !== null) propagate(node, g, createGraph, route)
       if (!retainGraph) {
+        if (tracking.current !== null) nodeFreed(node)
         node.inputs = null
         node.out = null
-        if (tracking.current !== null) nodeFreed(node)
       }
     }
     for (const leaf of leaves) {
@@ -174,7 +175,7 @@ function propagate(node: Node, g: Value, createGraph: boolean, route: Route): vo
   const needs = node.needs
   let cotangents: MaybeZero[]
   const out = node.out as Tensor
-  if (node.savedChanged()) {
+  if (node.epoch !== writes.epoch && node.savedChanged()) {
     // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
     cotangents = runWithStandIns(node, g)
   } else if (!createGraph && op.scalar !== undefined && out.shape.length === 0 && isScalar(g)) {

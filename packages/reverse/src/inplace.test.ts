@@ -152,7 +152,7 @@ describe('in-place ops', () => {
     k.grad = null
     tail.sum().backward(undefined, { retainGraph: true })
     expect(w.grad!.tolist()).toEqual([0, 0, 2, 2])
-    expect(k.grad).toBeNull()
+    expect((k.grad as Tensor | null)?.item() ?? 0).toBe(0) // k reaches only the head: a zero gradient (as in PyTorch's CopySlices)
     // The view that was written: its values and gradient are those of head·k.
     w.grad = null
     head.sum().backward()
@@ -295,6 +295,44 @@ describe('MODIFIED_AFTER_SAVE', () => {
     y.add_(1)
     y.sum().backward()
     expect(relativeError(flat(x.grad), [0.5, 1].map(Math.exp))).toBeLessThan(1e-15)
+  })
+
+  it('for every op, a saved tensor changed before backward is caught, or the rule never reads it (generic)', () => {
+    // The stand-ins only work if rules compute through ops: a rule reading a tensor's data
+    // directly would see the new values silently. So: change each input (and the output) in
+    // place after the forward pass; backward must throw MODIFIED_AFTER_SAVE or give exactly
+    // the gradient of the unchanged computation.
+    let caught = 0
+    let harmless = 0
+    for (const op of listOps().filter((o) => o.differentiable)) {
+      const point = samplePoint(op, 5)
+      const attrs = op.parseAttrs(point.attrs)
+      const run = (change: number | 'output' | null) => {
+        const leaves = point.args.map((a) => tensor(a.data, { shape: a.shape, requiresGrad: !a.constant }))
+        const out = apply(op, leaves, attrs) as Tensor
+        if (!out.requiresGrad) return null
+        if (change === 'output') noGrad(() => out.add_(0.5))
+        else if (change !== null) noGrad(() => leaves[change]!.add_(0.5))
+        out.sum().backward()
+        return leaves.map((l) => (l.grad === null ? [] : flat(l.grad)))
+      }
+      const expected = run(null)
+      if (expected === null) continue
+      for (const change of [...point.args.map((_, i) => i), 'output' as const]) {
+        let got: number[][] | null
+        try {
+          got = run(change)
+        } catch (e) {
+          expect(e, `${op.name}, change ${change}`).toEqual(code('MODIFIED_AFTER_SAVE'))
+          caught++
+          continue
+        }
+        got!.forEach((g, i) => expect(g, `${op.name}, change ${change}, gradient ${i}`).toEqual(expected[i]))
+        harmless++
+      }
+    }
+    expect(caught).toBeGreaterThan(20)
+    expect(harmless).toBeGreaterThan(20)
   })
 
   it('transforms see in-place ops too', () => {

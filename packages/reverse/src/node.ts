@@ -42,8 +42,6 @@ export class Node {
   epoch: number
   /** The output's shape (it stays known after the graph is freed). */
   readonly shape: readonly number[]
-  /** @internal Hooks of the tensor this node computes (or of the leaf, for an accumulator); see `registerHook`. */
-  hooks: Hook[] | null = null
 
   /** @internal Engine scratch: the pass that last visited this node. */
   pass = 0
@@ -82,6 +80,18 @@ export class Node {
   /** The accumulator of a leaf: where backward deposits the leaf's gradient. */
   static accumulator(leaf: Tensor): Node {
     return new Node(null, NO_ATTRS, NO_INPUTS, leaf, NO_INPUTS as readonly boolean[])
+  }
+
+  /** @internal Hooks of the tensor this node computes (or of the leaf, for an accumulator); see `registerHook`. */
+  get hooks(): Hook[] | null {
+    return hookCount === 0 ? null : (hookTable.get(this) ?? null)
+  }
+
+  set hooks(list: Hook[] | null) {
+    const had = hookTable.get(this)?.length ?? 0
+    if (list === null || list.length === 0) hookTable.delete(this)
+    else hookTable.set(this, list)
+    hookCount += (list?.length ?? 0) - had
   }
 
   /** 'MulBackward' for `mul`, 'AccumulateGrad' for a leaf's accumulator. */
@@ -147,6 +157,13 @@ export class Node {
     return `<${this.name}>`
   }
 }
+
+/**
+ * Hooks live off the nodes (few nodes have any): a table, and a count of hooks registered
+ * anywhere, so that a pass in a program without hooks checks one number per node.
+ */
+const hookTable = new WeakMap<Node, Hook[]>()
+let hookCount = 0
 
 /** One tensor a node keeps (see `Node.saved`). */
 export interface SavedTensor {

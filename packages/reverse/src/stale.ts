@@ -6,7 +6,7 @@ import { Tensor } from './tensor.js'
  * Saved tensors changed in place (`MODIFIED_AFTER_SAVE`). A node remembers the storage
  * version of each tensor it keeps; when one differs at backward time, its rule runs with a
  * stand-in for that tensor which has its shape and dtype but refuses to be computed with:
- * the error names the node, the tensor and the versions. A rule that reads only the shape
+ * the error names the node and the tensor. A rule that reads only the shape
  * (add's, slice's) is unaffected, so only changes that would make gradients wrong are
  * errors, as in PyTorch (where add saves no tensor and mul saves its inputs).
  */
@@ -39,9 +39,20 @@ function isStale(a: unknown): a is StaleTensor {
 }
 
 function standIn(t: CoreTensor, node: Node, role: string): StaleTensor {
-  // A reverse tensor whose own TRACE sends every op applied to it to staleInterpreter.
+  // A reverse tensor whose own TRACE sends every op applied to it to staleInterpreter, and
+  // whose storage refuses to hand out its data (rules may read a constant argument's values
+  // directly, crossEntropy's targets for instance); shape and dtype still read as before.
   const s = new Tensor(t.storage, t.shape, t.strides, t.offset) as StaleTensor
+  const dtype = t.dtype
+  const storage = {
+    version: t.storage.version,
+    get data(): never {
+      throw staleError(s)
+    },
+  }
   Object.defineProperty(s, TRACE, { value: staleInterpreter })
+  Object.defineProperty(s, 'storage', { value: storage })
+  Object.defineProperty(s, 'dtype', { value: dtype })
   s.staleNode = node
   s.role = role
   return s

@@ -1,4 +1,4 @@
-import { Tensor as CoreTensor } from '@ad/core'
+import { Tensor as CoreTensor, type Storage } from '@ad/core'
 import type { Node } from './node.js'
 
 /** What `tapeStats` measured. Counts are of nodes recorded inside its function. */
@@ -7,7 +7,7 @@ export interface TapeStats<T = unknown> {
   result: T
   /** Nodes recorded and not yet freed by a backward pass, at the end. */
   liveNodes: number
-  /** Tensors those nodes keep for their rules (inputs and outputs; a tensor kept by two nodes counts twice). */
+  /** Distinct storages those nodes keep for their rules (inputs and outputs; views share their base's). */
   savedTensors: number
   /** Their bytes (elements times 8 or 4). */
   savedBytes: number
@@ -54,7 +54,10 @@ export class Tracker {
   peakNodes = 0
   peakTensors = 0
   peakBytes = 0
-  private readonly counted = new WeakMap<Node, [number, number]>()
+  /** The storages each counted node keeps. */
+  private readonly counted = new WeakMap<Node, CoreTensor[]>()
+  /** How many counted nodes keep each storage, and its bytes. */
+  private readonly storages = new Map<Storage, { refs: number; bytes: number }>()
 
   /** Trackers nest: a node counts in every running one. */
   constructor(readonly parent: Tracker | null) {}
@@ -62,18 +65,10 @@ export class Tracker {
   /** A node was recorded: count what it keeps. */
   add(node: Node, inputs: readonly unknown[], out: CoreTensor): void {
     this.parent?.add(node, inputs, out)
-    let tensors = 1
-    let bytes = bytesOf(out)
-    for (const x of inputs) {
-      if (x instanceof CoreTensor) {
-        tensors++
-        bytes += bytesOf(x)
-      }
-    }
-    this.counted.set(node, [tensors, bytes])
+    const kept = [out, ...inputs.filter((x): x is CoreTensor => x instanceof CoreTensor)]
+    this.counted.set(node, kept)
     this.nodes++
-    this.tensors += tensors
-    this.bytes += bytes
+    for (const t of kept) this.keep(t, 1)
     if (this.nodes > this.peakNodes) this.peakNodes = this.nodes
     if (this.tensors > this.peakTensors) this.peakTensors = this.tensors
     if (this.bytes > this.peakBytes) this.peakBytes = this.bytes
@@ -82,20 +77,32 @@ export class Tracker {
   /** A backward pass dropped a node's saved tensors. */
   free(node: Node): void {
     this.parent?.free(node)
-    const entry = this.counted.get(node)
-    if (entry === undefined) return
+    const kept = this.counted.get(node)
+    if (kept === undefined) return
     this.counted.delete(node)
     this.nodes--
-    this.tensors -= entry[0]
-    this.bytes -= entry[1]
+    for (const t of kept) this.keep(t, -1)
+  }
+
+  private keep(t: CoreTensor, delta: 1 | -1): void {
+    let entry = this.storages.get(t.storage)
+    if (entry === undefined) {
+      entry = { refs: 0, bytes: t.size * t.storage.data.BYTES_PER_ELEMENT }
+      this.storages.set(t.storage, entry)
+    }
+    entry.refs += delta
+    if (delta === 1 && entry.refs === 1) {
+      this.tensors++
+      this.bytes += entry.bytes
+    } else if (delta === -1 && entry.refs === 0) {
+      this.tensors--
+      this.bytes -= entry.bytes
+      this.storages.delete(t.storage)
+    }
   }
 }
 
-function bytesOf(t: CoreTensor): number {
-  return t.size * t.storage.data.BYTES_PER_ELEMENT
-}
-
-/** Called by the engine when it frees a node. */
+/** Called by the engine when a backward pass frees a node. */
 export function nodeFreed(node: Node): void {
   tracking.current?.free(node)
 }

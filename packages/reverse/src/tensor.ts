@@ -151,14 +151,11 @@ export class Tensor extends CoreBase {
     }
     const node = (this.gradFn ?? this._acc) as Node
     const hook = fn as Hook
-    ;(node.hooks ??= []).push(hook)
+    node.hooks = [...(node.hooks ?? []), hook]
     return {
       remove: () => {
         const hooks = node.hooks
-        if (hooks === null) return
-        const at = hooks.indexOf(hook)
-        if (at >= 0) hooks.splice(at, 1)
-        if (hooks.length === 0) node.hooks = null
+        if (hooks !== null && hooks.includes(hook)) node.hooks = hooks.filter((h) => h !== hook)
       },
     }
   }
