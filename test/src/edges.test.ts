@@ -82,10 +82,8 @@ describe('the conventions, by hand in each engine (as PyTorch)', () => {
   })
 
   // PyTorch's pow_backward_self is where(p == 0, 0, p·x^(p−1)) and its pow_backward_exponent is
-  // where(x == 0 & p >= 0, 0, y·log x). Our rules in ops/binary.ts form 0·0^(−1) = NaN and
-  // 0·log 0 = NaN there. Known divergence: when the rules are fixed, these start passing;
-  // then drop `.fails` and add the points to pow's `edges`.
-  test.fails('pow(0, 0): ∂/∂x = 0, and ∂/∂p at x = 0, p ≥ 0 is 0, as PyTorch', () => {
+  // where(x == 0 & p >= 0, 0, y·log x); the naive rules would give 0·0^(−1) = NaN and 0·log 0 = NaN.
+  test('pow(0, 0): ∂/∂x = 0, and ∂/∂p at x = 0, p ≥ 0 is 0, as PyTorch', () => {
     expect(both((x) => F.pow(x, 0), 0)).toEqual({ forward: 0, reverse: 0 })
     expect(both((p) => F.pow(0, p), 2)).toEqual({ forward: 0, reverse: 0 })
   })

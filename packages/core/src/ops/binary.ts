@@ -1,6 +1,7 @@
 import { real, values } from '../domain.js'
 import { defineBinary } from './elementwise.js'
-import { eq, gt, lt } from './compare.js'
+import { eq, ge, gt, lt } from './compare.js'
+import { where } from './select.js'
 import { log, neg, reciprocal, square } from './unary.js'
 
 // Each op: the scalar function, then ∂y/∂a and ∂y/∂b from inputs a, b and output y.
@@ -25,9 +26,14 @@ export const pow = defineBinary({
   // so this is the same to the bit (checked on random bit patterns, ±0, ±inf and NaN).
   f: (a, b) => (b === 2 ? a * a : Math.pow(a, b)),
   // b·a^(b-1); the exponent's partial y·log(a) is only formed when the exponent needs a
-  // derivative, so a constant integer exponent works with negative bases.
-  da: (a, b) => mul(b, pow(a, sub(b, 1))),
-  db: (a, _b, y) => mul(y, log(a)),
+  // derivative, so a constant integer exponent works with negative bases. At base 0 both
+  // follow PyTorch: ∂/∂a is 0 for p = 0 (not 0·0^-1 = NaN), and ∂/∂p is 0 for p ≥ 0 (not
+  // 0·log 0 = NaN). A number exponent (x.pow(2)) decides its case without a mask.
+  da: (a, b) =>
+    typeof b === 'number'
+      ? b === 0 ? 0 : mul(b, pow(a, b - 1))
+      : where(eq(b, 0), 0, mul(b, pow(a, sub(b, 1)))),
+  db: (a, b, y) => where(mul(eq(a, 0), ge(b, 0)), 0, mul(y, log(a))),
   values: (draw) =>
     draw.bool()
       ? [values(0.2, 3), real]
@@ -38,6 +44,8 @@ export const pow = defineBinary({
     { note: 'p = 1: 1·0^0 = 1', args: [0, 1], wrt: [0], torch: [1] },
     { note: '0 < p < 1: p·0^(p−1) = +inf', args: [0, 0.5], wrt: [0], torch: [Infinity] },
     { note: 'p < 0: p·0^(p−1) = −inf (p = −1)', args: [0, -1], wrt: [0], torch: [-Infinity] },
+    { note: 'p = 0: 0, as PyTorch (not 0·0^(−1))', args: [0, 0], wrt: [0], torch: [0] },
+    { note: '∂/∂p at base 0, p ≥ 0: 0, as PyTorch (not 0·log 0)', args: [0, 2], wrt: [1], torch: [0] },
     { note: 'a negative base with an integer exponent: 3·(−2)² = 12, no log(base) taken', args: [-2, 3], wrt: [0], torch: [12] },
   ],
 })
