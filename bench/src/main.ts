@@ -186,6 +186,7 @@ function checked(cases: Case[], baselines: Map<string, ArrayLike<number>>): Case
   const order = [...cases.filter(isBase), ...cases.filter((c) => !isBase(c))]
   const ok: Case[] = []
   for (const c of order) {
+    if (c.note !== undefined) note(`${label(c)}: ${c.note}`)
     if (check(c, baselines)) ok.push(c)
     else c.dispose?.()
   }

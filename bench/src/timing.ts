@@ -89,25 +89,35 @@ export async function prepare(fn: () => unknown, options: TimingOptions = {}): P
   const warmupCalls = options.warmupCalls ?? 3
   watchGc()
 
+  // The first call is the allocation probe: from a collected heap, with the GCs that ran
+  // during it counted; the warm-up goes on from there.
   collect()
+  await settle()
+  gcStarts = []
   const before = live()
+  const start = performance.now()
+  fn()
+  const probe1 = live()
+  let last = performance.now() - start
+  await settle()
+  const gcsInProbe = gcStarts.filter((t) => t >= start && t <= start + last).length
+  const alloc = Math.max(0, probe1 - before)
 
   // Warm-up: let the JIT settle.
-  let calls = 0
-  const start = performance.now()
-  let last = 0
-  let fastest = Infinity
+  let calls = 1
+  let fastest = last
+  const warmStart = performance.now() - last
   for (;;) {
+    const elapsed = performance.now() - warmStart
+    if (calls >= warmupCalls && elapsed >= warmupMs) break
+    // A call slower than the whole warm-up budget: two calls are enough, one for a very slow call.
+    if (calls >= 2 && last >= warmupMs) break
+    if (last >= 4 * warmupMs) break
     const t0 = performance.now()
     fn()
     last = performance.now() - t0
     fastest = Math.min(fastest, last)
     calls++
-    const elapsed = performance.now() - start
-    if (calls >= warmupCalls && elapsed >= warmupMs) break
-    // A call slower than the whole warm-up budget: two calls are enough, one for a very slow call.
-    if (calls >= 2 && last >= warmupMs) break
-    if (last >= 4 * warmupMs) break
   }
 
   // Calls per repetition: from the warm-up's fastest call, then grown until a repetition
@@ -121,18 +131,6 @@ export async function prepare(fn: () => unknown, options: TimingOptions = {}): P
     inner = Math.max(inner + 1, Math.ceil((inner * minRepMs * 1.2) / Math.max(t, 1e-3)))
   }
 
-  // The allocation probe: one call from a collected heap.
-  collect()
-  await settle()
-  gcStarts = []
-  const p0 = performance.now()
-  const probe0 = live()
-  fn()
-  const probe1 = live()
-  const p1 = performance.now()
-  await settle()
-  const gcsInProbe = gcStarts.filter((t) => t >= p0 && t <= p1).length
-
   collect()
   const after = live()
   return {
@@ -141,7 +139,7 @@ export async function prepare(fn: () => unknown, options: TimingOptions = {}): P
     memory: {
       heap_before_mb: before / MB,
       heap_after_mb: after / MB,
-      alloc_mb: Math.max(0, probe1 - probe0) / MB,
+      alloc_mb: alloc / MB,
       gcs_in_probe: gcsInProbe,
     },
   }

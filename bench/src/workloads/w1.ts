@@ -4,7 +4,7 @@
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
 import { W1_N, w1x } from '../data.js'
-import type { Case, Workload } from '../types.js'
+import type { Workload } from '../types.js'
 
 /** By hand: f and its gradient in one loop; the answer is [f, ...∇f]. */
 export function w1Baseline(x: Float64Array): Float64Array {

@@ -56,42 +56,38 @@ function adCase(d: W3Data, dtype: DType): Case {
   const init = (): Params => {
     const a = castParams(d, dtype)
     return {
-      W1: R.tensor(a.W1, { shape: [inp, hid] }),
-      b1: R.tensor(a.b1, { shape: [hid] }),
-      W2: R.tensor(a.W2, { shape: [hid, out] }),
-      b2: R.tensor(a.b2, { shape: [out] }),
+      W1: R.tensor(a.W1, { shape: [inp, hid], requiresGrad: true }),
+      b1: R.tensor(a.b1, { shape: [hid], requiresGrad: true }),
+      W2: R.tensor(a.W2, { shape: [hid, out], requiresGrad: true }),
+      b2: R.tensor(a.b2, { shape: [out], requiresGrad: true }),
     }
   }
-  const valueAndGrad = R.valueAndGrad(mlpLoss)
-  // A functional step, as in JAX: the gradients, then new parameters (no in-place update:
-  // the reverse Tensor has no sub_ yet).
-  const step = (p: Params): [number, Params] => {
-    const [loss, g] = valueAndGrad(p, X, y) as [R.Tensor, Params]
-    const next = R.noGrad(() => ({
-      W1: p.W1.sub(g.W1.mul(lr)),
-      b1: p.b1.sub(g.b1.mul(lr)),
-      W2: p.W2.sub(g.W2.mul(lr)),
-      b2: p.b2.sub(g.b2.mul(lr)),
-    }))
-    return [loss.item(), next]
+  // PyTorch's loop: forward, backward, then p −= lr·p.grad in place under noGrad.
+  const step = (p: Params): number => {
+    const loss = mlpLoss(p, X, y)
+    loss.backward()
+    R.noGrad(() => {
+      for (const k of NAMES) {
+        p[k].sub_(p[k].grad!.mul(lr))
+        p[k].grad = null
+      }
+    })
+    return loss.item()
   }
-  let state = init()
-  const data = (p: Params): Record<Name, ArrayLike<number>> => ({
-    W1: p.W1.contiguousData(), b1: p.b1.contiguousData(), W2: p.W2.contiguousData(), b2: p.b2.contiguousData(),
+  const state = init()
+  const snapshot = (p: Params): Record<Name, ArrayLike<number>> => ({
+    W1: p.W1.contiguousData().slice(), b1: p.b1.contiguousData().slice(), W2: p.W2.contiguousData().slice(), b2: p.b2.contiguousData().slice(),
   })
   return {
     workload: 'W3', variant: 'step', dtype, impl: 'ad', baseline: 'baseline', tol: w3Tol(dtype), reference: w3Ref(dtype),
-    run: () => {
-      const [loss, next] = step(state)
-      state = next
-      return loss
-    },
+    run: () => step(state),
     answer: () => {
       const p = init()
-      const [loss, next] = step(p)
-      return stepAnswer(loss, data(p), data(next))
+      const before = snapshot(p)
+      const loss = step(p)
+      return stepAnswer(loss, before, snapshot(p))
     },
-    note: 'valueAndGrad over {W1, b1, W2, b2}, then p − 0.01·g under noGrad',
+    note: 'loss.backward(), then p.sub_(p.grad.mul(0.01)) under noGrad',
   }
 }
 

@@ -3,7 +3,7 @@
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
 import { w4data } from '../data.js'
-import type { Case, Workload } from '../types.js'
+import type { Workload } from '../types.js'
 
 /** By hand: J[i][j] = (1 − y_i²) W[i][j]. */
 export function w4Baseline(W: Float64Array, b: Float64Array, x: Float64Array): Float64Array {
