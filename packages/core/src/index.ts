@@ -13,6 +13,7 @@ export {
 } from './op.js'
 export { installOpMethods, type OpMethods } from './methods.js'
 export { sumTo, expandTo } from './ops/broadcast.js'
+export { gemmBackend, setGemmBackend, type GemmBackend } from './kernels/gemm.js'
 export { defineUnary, defineBinary } from './ops/elementwise.js'
 export * from './ops/index.js'
 

@@ -22,36 +22,51 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0
 }
 
+/** The output positions t (along one dim) whose input index t·s + tap − pad falls inside [0, size). */
+function validRange(size: number, out: number, tap: number, s: number, pad: number): [lo: number, hi: number] {
+  const lo = Math.min(out, Math.max(0, Math.ceil((pad - tap) / s)))
+  const hi = Math.max(lo, Math.min(out, Math.floor((size - 1 + pad - tap) / s) + 1))
+  return [lo, hi]
+}
+
 /**
  * im2col: unfolds one image `x[xOff .. xOff + c·h·w]` into `col` as a [c·kh·kw, oh·ow]
  * matrix, row (ci, p, q) holding the input pixel under kernel tap (p, q) for every output
- * position; taps that fall into the padding are 0. The valid output columns of each tap
- * are computed once, so the inner loop has no bounds test.
+ * position. Taps that fall into the padding are 0 and are never written: `col` must start
+ * zeroed (a fresh buffer), and may then be reused for the next image of the same geometry.
+ * The valid block of each tap is computed once, so the copies have no bounds tests; with
+ * stride 1 and an output as wide as the input ("same" padding) the block is one run in
+ * both arrays, copied whole (a memcpy), and only its padding columns are zeroed again.
  */
 function im2col(g: ConvGeometry, x: FloatArray, xOff: number, col: FloatArray): void {
   const { c, h, w, kh, kw, oh, ow, stride: s, padding: pad } = g
   const L = oh * ow
+  const wholeRows = s === 1 && ow === w
   let row = 0
   for (let ci = 0; ci < c; ci++) {
     const plane = xOff + ci * h * w
     for (let p = 0; p < kh; p++) {
+      const [ilo, ihi] = validRange(h, oh, p, s, pad)
       for (let q = 0; q < kw; q++, row++) {
-        const base = row * L
-        // output columns j with 0 <= j·s + q - pad < w
-        const jlo = Math.min(ow, Math.max(0, Math.ceil((pad - q) / s)))
-        const jhi = Math.max(jlo, Math.min(ow, Math.floor((w - 1 + pad - q) / s) + 1))
-        for (let i = 0; i < oh; i++) {
-          const r = base + i * ow
-          const hi = i * s + p - pad
-          if (hi < 0 || hi >= h) {
-            col.fill(0, r, r + ow)
-            continue
+        const [jlo, jhi] = validRange(w, ow, q, s, pad)
+        if (ilo === ihi || jlo === jhi) continue
+        const first = row * L + ilo * ow // col's row ilo of this tap
+        const src = plane + (ilo * s + p - pad) * w + jlo * s + q - pad // x under (ilo, jlo)
+        if (wholeRows) {
+          const n = (ihi - ilo - 1) * ow + (jhi - jlo)
+          col.set(x.subarray(src, src + n), first + jlo)
+          // the copy ran across row ends: put back the zeros of the padding columns
+          for (let i = ilo; i < ihi; i++) {
+            const r = row * L + i * ow
+            for (let j = 0; j < jlo; j++) col[r + j] = 0
+            for (let j = jhi; j < ow; j++) col[r + j] = 0
           }
-          const src = plane + hi * w + q - pad
-          for (let j = 0; j < jlo; j++) col[r + j] = 0
-          if (s === 1) for (let j = jlo; j < jhi; j++) col[r + j] = x[src + j]
-          else for (let j = jlo; j < jhi; j++) col[r + j] = x[src + j * s]
-          for (let j = jhi; j < ow; j++) col[r + j] = 0
+          continue
+        }
+        const n = jhi - jlo
+        for (let i = ilo, r = first + jlo, at = src; i < ihi; i++, r += ow, at += s * w) {
+          if (s === 1) for (let j = 0; j < n; j++) col[r + j] = x[at + j]
+          else for (let j = 0; j < n; j++) col[r + j] = x[at + j * s]
         }
       }
     }
@@ -66,17 +81,15 @@ function col2im(g: ConvGeometry, col: FloatArray, dx: FloatArray, dxOff: number)
   for (let ci = 0; ci < c; ci++) {
     const plane = dxOff + ci * h * w
     for (let p = 0; p < kh; p++) {
+      const [ilo, ihi] = validRange(h, oh, p, s, pad)
       for (let q = 0; q < kw; q++, row++) {
-        const base = row * L
-        const jlo = Math.min(ow, Math.max(0, Math.ceil((pad - q) / s)))
-        const jhi = Math.max(jlo, Math.min(ow, Math.floor((w - 1 + pad - q) / s) + 1))
-        for (let i = 0; i < oh; i++) {
-          const hi = i * s + p - pad
-          if (hi < 0 || hi >= h) continue
-          const r = base + i * ow
-          const dst = plane + hi * w + q - pad
-          if (s === 1) for (let j = jlo; j < jhi; j++) dx[dst + j] += col[r + j]
-          else for (let j = jlo; j < jhi; j++) dx[dst + j * s] += col[r + j]
+        const [jlo, jhi] = validRange(w, ow, q, s, pad)
+        const n = jhi - jlo
+        let r = row * L + ilo * ow + jlo
+        let at = plane + (ilo * s + p - pad) * w + jlo * s + q - pad
+        for (let i = ilo; i < ihi; i++, r += ow, at += s * w) {
+          if (s === 1) for (let j = 0; j < n; j++) dx[at + j] += col[r + j]
+          else for (let j = 0; j < n; j++) dx[at + j * s] += col[r + j]
         }
       }
     }

@@ -61,8 +61,9 @@ export function ownCopy<F extends (...args: never[]) => void>(template: F, name:
 
 /** The kernel of a unary elementwise op: `f` on every element, into a fresh contiguous tensor. */
 export function unaryKernel(name: string, f: Unary): (x: Tensor) => Tensor {
-  const loop = ownCopy(unaryLoop, name, (copy) => copy(f, new Float64Array(1), new Float64Array(1), 1))
+  let loop: typeof unaryLoop | undefined // compiled on first use
   return (x) => {
+    loop ??= ownCopy(unaryLoop, name, (copy) => copy(f, new Float64Array(1), new Float64Array(1), 1))
     const src = x.contiguousData()
     const out = allocate(x.dtype, src.length)
     loop(f, src, out, src.length)
@@ -72,12 +73,17 @@ export function unaryKernel(name: string, f: Unary): (x: Tensor) => Tensor {
 
 /** The kernel of a binary elementwise op: `f` with NumPy broadcasting of a and b to `shape`. */
 export function binaryKernel(name: string, f: Binary): (a: Tensor, b: Tensor, shape: Shape) => Tensor {
-  const one = new Float64Array(1)
-  const flat = ownCopy(binaryLoop, name, (copy) => copy(f, one, one, one, 1))
-  const right = ownCopy(scalarRightLoop, name, (copy) => copy(f, one, 1, one, 1))
-  const left = ownCopy(scalarLeftLoop, name, (copy) => copy(f, 1, one, one, 1))
-  const run = ownCopy(binaryRun, name, (copy) => copy(f, one, 0, 0, one, 0, 0, one, 0, 1))
-  return (a, b, shape) => mapBinaryWith({ flat, right, left, run }, f, a, b, shape)
+  let loops: BinaryLoops | undefined // compiled on first use
+  const compile = (): BinaryLoops => {
+    const one = new Float64Array(1)
+    return {
+      flat: ownCopy(binaryLoop, name, (copy) => copy(f, one, one, one, 1)),
+      right: ownCopy(scalarRightLoop, name, (copy) => copy(f, one, 1, one, 1)),
+      left: ownCopy(scalarLeftLoop, name, (copy) => copy(f, 1, one, one, 1)),
+      run: ownCopy(binaryRun, name, (copy) => copy(f, one, 0, 0, one, 0, 0, one, 0, 1)),
+    }
+  }
+  return (a, b, shape) => mapBinaryWith((loops ??= compile()), f, a, b, shape)
 }
 
 /** `f` applied to every element, into a fresh contiguous tensor (for occasional use; ops use `unaryKernel`). */

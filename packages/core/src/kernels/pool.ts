@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js'
+import { allocate, type FloatArray } from '../dtype.js'
 import { Tensor } from '../tensor.js'
 
 /** The geometry of a 2-D pool over the last two dims (no padding, floor mode). */
@@ -25,30 +25,55 @@ export function maxPoolArgmax(g: PoolGeometry, x: Tensor): Int32Array {
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * h * w
     for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++, o++) {
-        const top = i * s * w + j * s
-        let best = top
-        let m = xs[base + top]
-        if (m === m) {
-          search: for (let p = 0; p < k; p++) {
-            const row = top + p * w
-            for (let q = 0; q < k; q++) {
-              const v = xs[base + row + q]
-              if (v > m) {
-                m = v
-                best = row + q
-              } else if (v !== v) {
-                best = row + q
-                break search
-              }
-            }
-          }
-        }
-        idx[o] = best
+      for (let j = 0, top = i * s * w; j < ow; j++, o++, top += s) {
+        idx[o] = k === 2 ? argmax2x2(xs, base, top, w) : argmaxWindow(xs, base, top, w, k)
       }
     }
   }
   return idx
+}
+
+/** The argmax of the k×k window at `top` (see maxPoolArgmax). */
+function argmaxWindow(xs: FloatArray, base: number, top: number, w: number, k: number): number {
+  let best = top
+  let m = xs[base + top]
+  if (m !== m) return top
+  for (let p = 0; p < k; p++) {
+    const row = top + p * w
+    for (let q = 0; q < k; q++) {
+      const v = xs[base + row + q]
+      if (v > m) {
+        m = v
+        best = row + q
+      } else if (v !== v) return row + q
+    }
+  }
+  return best
+}
+
+/**
+ * The same for the common 2×2 window, unrolled: the comparisons depend on the data, so a
+ * loop around them costs mispredicted branches as well (2x slower measured on random data).
+ */
+function argmax2x2(xs: FloatArray, base: number, top: number, w: number): number {
+  const at = base + top
+  const a = xs[at]
+  const b = xs[at + 1]
+  const c = xs[at + w]
+  const d = xs[at + w + 1]
+  if (!(a === a && b === b && c === c && d === d)) return argmaxWindow(xs, base, top, w, 2)
+  let best = top
+  let m = a
+  if (b > m) {
+    m = b
+    best = top + 1
+  }
+  if (c > m) {
+    m = c
+    best = top + w
+  }
+  if (d > m) best = top + w + 1
+  return best
 }
 
 /** out[window] = v[argmax of x's window]: maxPool2d's values, or a tangent routed like them. */

@@ -30,6 +30,8 @@ export const where = defineOp({
   name: 'where',
   arity: 3,
   constantArgs: [0],
+  // On plain numbers a number, so rules that use `where` keep forward mode's scalar path.
+  scalar: (c, a, b) => (c !== 0 ? a : b),
   shape: ([c, a, b]) => broadcastShapes('where', c, a, b),
   primal: ([c, a, b], _attrs, shape) => where3(c, a, b, shape),
   jvp: ({ args: [c], out }, [, ta, tb]): MaybeZero => {

@@ -72,20 +72,38 @@ const A_BLOCK_BYTES = 256 * 1024
 let f32: Float32Array = new Float32Array(0)
 let f64: Float64Array = new Float64Array(0)
 
-/** Makes the linear memory at least `bytes` long and refreshes the views (growing detaches them). */
-function reserve(wasm: GemmExports, bytes: number): void {
+/** Addresses stay below 2 GiB (signed i32 offsets from JavaScript); larger products fall back. */
+const MAX_BYTES = 2 ** 31
+
+/**
+ * Makes the linear memory at least `bytes` long and refreshes the views (growing detaches
+ * them). False when it cannot grow that far.
+ */
+function reserve(wasm: GemmExports, bytes: number): boolean {
   const buffer = wasm.memory.buffer
-  if (buffer.byteLength < bytes) wasm.memory.grow(Math.ceil((bytes - buffer.byteLength) / 65536))
+  if (bytes > MAX_BYTES) return false
+  if (buffer.byteLength < bytes) {
+    try {
+      wasm.memory.grow(Math.ceil((bytes - buffer.byteLength) / 65536))
+    } catch {
+      return false // out of memory for the module: the caller takes the TypeScript kernel
+    }
+  }
   if (f32.buffer !== wasm.memory.buffer) {
     f32 = new Float32Array(wasm.memory.buffer)
     f64 = new Float64Array(wasm.memory.buffer)
   }
+  return true
 }
 
-/** C (+)= A·B on the SIMD kernels; the operands and C are of one dtype. Requires `simdAvailable()`. */
+/**
+ * C (+)= A·B on the SIMD kernels; the operands and C are of one dtype. Requires
+ * `simdAvailable()`. Returns false, having done nothing, when the operands do not fit in
+ * the module's memory.
+ */
 export function simdGemm(
   m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: FloatArray, cOffset: number, accumulate: boolean,
-): void {
+): boolean {
   const wasm = load()!
   const single = c instanceof Float32Array
   const size = single ? 4 : 8
@@ -102,7 +120,7 @@ export function simdGemm(
   const aAt = align(bRawAt + stagedLength(b, k, n) * size)
   const bAt = aAt + rowPanels * aStride
   const cAt = bAt + colPanels * bStride
-  reserve(wasm, cAt + rowPanels * MR * ldc)
+  if (!reserve(wasm, cAt + rowPanels * MR * ldc)) return false
   const view = single ? f32 : f64
   const A = stage(a, m, k, view, aRawAt / size)
   const B = stage(b, k, n, view, bRawAt / size)
@@ -128,6 +146,7 @@ export function simdGemm(
     }
   }
   copyOut(view, cAt / size, ldc / size, m, n, c, cOffset, accumulate)
+  return true
 }
 
 function align(bytes: number): number {
