@@ -1,3 +1,4 @@
+import { errorCode } from './testing/errors.js'
 import { describe, expect, it } from 'vitest'
 import { AdError, add, cos, derivative, div, exp, log, mul, pow, sin, sqrt, tanh, tensor, Tensor, type Value } from './index.js'
 import { fd } from './testing/fd.js'
@@ -70,15 +71,7 @@ describe('derivative', () => {
   })
 
   it('rejects tensor inputs and outputs with INVALID_ARGUMENT', () => {
-    const err = (fn: () => unknown) => {
-      try {
-        fn()
-      } catch (e) {
-        expect(e).toBeInstanceOf(AdError)
-        return (e as AdError).code
-      }
-      return 'no error'
-    }
+    const err = errorCode
     expect(err(() => derivative((x: any) => x)(tensor([1, 2])))).toBe('INVALID_ARGUMENT')
     expect(err(() => derivative((x: any) => mul(x, tensor([1, 2])))(1))).toBe('INVALID_ARGUMENT')
     expect(err(() => derivative((x: any) => x)('a' as never))).toBe('INVALID_ARGUMENT')

@@ -1,3 +1,4 @@
+import { errorCode } from './testing/errors.js'
 import { describe, expect, it } from 'vitest'
 import {
   AdError, add, defaultChunkSize, exp, grad, jacfwd, matmul, mul, mulberry32, sin, square, sub, sum, tensor, Tensor, valueAndGrad,
@@ -31,15 +32,7 @@ const U = (n: number, seed: number): number[] => {
   return Array.from({ length: n }, () => 2 * r() - 1)
 }
 
-const code = (fn: () => unknown): string => {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(AdError)
-    return (e as AdError).code
-  }
-  return 'no error'
-}
+const code = errorCode
 
 describe('grad (forward, chunked)', () => {
   it('matches finite differences on a tensor argument', () => {

@@ -1,3 +1,4 @@
+import { errorCode } from './testing/errors.js'
 import { describe, expect, it } from 'vitest'
 import {
   AdError, add, crossEntropy, derivative, exp, hessian, hessianVectorProduct, jacfwd, linear, logsumexp, mseLoss, mul, pow, reshape, sin,
@@ -8,15 +9,7 @@ import { expectMatrixClose, expectSymmetric, fdHessian, matVec, rows, vec, wave 
 
 const D = derivative
 
-const code = (fn: () => unknown): string => {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(AdError)
-    return (e as AdError).code
-  }
-  return 'no error'
-}
+const code = errorCode
 
 describe('nested forward mode', () => {
   it('does not confuse perturbations: D(x => x * D(y => x + y)(1))(1) is 1, not 2', () => {

@@ -1,3 +1,4 @@
+import { errorCode } from './testing/errors.js'
 import { describe, expect, it } from 'vitest'
 import { AdError, add, exp, jvp, mul, sin, sub, sum, tanh, tensor, Tensor, type Value } from './index.js'
 import { expectClose, fdJacobian, values } from './testing/fd.js'
@@ -78,15 +79,7 @@ describe('jvp', () => {
   })
 
   it('checks its arguments', () => {
-    const code = (fn: () => unknown) => {
-      try {
-        fn()
-      } catch (e) {
-        expect(e).toBeInstanceOf(AdError)
-        return (e as AdError).code
-      }
-      return 'no error'
-    }
+    const code = errorCode
     const f = (x: any) => x
     expect(code(() => jvp(f, [tensor([1, 2])], [tensor([1, 2, 3])]))).toBe('SHAPE_MISMATCH')
     expect(code(() => jvp(f, [tensor([1, 2])], []))).toBe('INVALID_ARGUMENT')
