@@ -34,10 +34,9 @@ function makeMethod(op: Op) {
   // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
   let defaults: object | undefined
   const others = typeof op.arity === 'number' ? op.arity - 1 : -1
-  return function (this: Value, ...rest: unknown[]): Value {
+  const general = function (self: Value, rest: readonly unknown[]): Value {
     if (rest.length === others && (others === 0 || !isPlainObject(rest[others - 1]))) {
-      const args = others === 0 ? [this] : others === 1 ? [this, rest[0]] : [this, ...rest]
-      return apply(op, args, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+      return apply(op, [self, ...rest], (defaults ??= Object.freeze(op.parseAttrs(undefined))))
     }
     let tensors: number
     if (typeof op.arity === 'number') tensors = op.arity - 1
@@ -46,8 +45,25 @@ function makeMethod(op: Op) {
       tensors = 0
       while (tensors < rest.length && tensors < max && !isPlainObject(rest[tensors])) tensors++
     }
-    const args = [this, ...rest.slice(0, tensors)]
+    const args = [self, ...rest.slice(0, tensors)]
     return apply(op, args, op.parseAttrs(positionalAttrs(op, rest.slice(tensors))))
+  }
+  // `x.square()` and `x.sub(y)` (no attrs) are most calls: they build only the argument array
+  // the op is applied to. `arguments.length` rather than a rest parameter, which allocates.
+  if (others === 0) {
+    return function (this: Value): Value {
+      if (arguments.length === 0) return apply(op, [this], (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+      return general(this, Array.from(arguments))
+    }
+  }
+  if (others === 1) {
+    return function (this: Value, other: unknown): Value {
+      if (arguments.length === 1 && !isPlainObject(other)) return apply(op, [this, other], (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+      return general(this, Array.from(arguments))
+    }
+  }
+  return function (this: Value, ...rest: unknown[]): Value {
+    return general(this, rest)
   }
 }
 

@@ -122,21 +122,46 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
 export function defineOp<S extends AttrSchema = Record<string, never>>(spec: OpSpec<S>): OpFunction<S> {
   if (registry.has(spec.name)) throw invalid(`defineOp: an op named '${spec.name}' is already registered.`)
   const schema = (spec.attrs ?? {}) as S
-  const op = makeOp(spec, schema)
-  registry.set(spec.name, op as unknown as Op)
-  // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
-  let defaults: object | undefined
-  const fixed = typeof spec.arity === 'number' ? spec.arity : -1
-  const fn = ((...raw: unknown[]) => {
-    if (raw.length === fixed && !isAttrs(raw[fixed - 1])) {
-      return apply(op as unknown as Op, raw, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
-    }
-    const [args, attrs] = splitArguments(op as unknown as Op, raw)
-    return apply(op as unknown as Op, args, op.parseAttrs(attrs))
-  }) as OpFunction<S>
+  const op = makeOp(spec, schema) as unknown as Op
+  registry.set(spec.name, op)
+  const fn = freeFunction(op) as OpFunction<S>
   Object.defineProperty(fn, 'op', { value: op })
   Object.defineProperty(fn, 'name', { value: spec.name })
   return fn
+}
+
+/**
+ * An op's free function. Calls of ops of one or two inputs without attrs (most calls) skip
+ * the argument splitting, and those on plain numbers of an op with a scalar function go
+ * straight to it: `mul(g, 2)` inside a VJP rule run on numbers (the reverse engine's 0-dim
+ * path, forward mode's scalar path) then costs a call, with no argument array, attrs or
+ * interpreter search. `arguments.length` (not a rest parameter) keeps those paths free of
+ * allocations.
+ */
+function freeFunction(op: Op): (...raw: unknown[]) => Value {
+  // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
+  let parsed: object | undefined
+  const defaults = (): object => (parsed ??= Object.freeze(op.parseAttrs(undefined)))
+  const fixed = typeof op.arity === 'number' ? op.arity : -1
+  const general = (...raw: unknown[]): Value => {
+    if (raw.length === fixed && !isAttrs(raw[fixed - 1])) return apply(op, raw, defaults())
+    const [args, attrs] = splitArguments(op, raw)
+    return apply(op, args, op.parseAttrs(attrs))
+  }
+  const scalar = op.scalar
+  if (fixed === 1) {
+    return function (this: unknown, x: unknown): Value {
+      if (arguments.length !== 1 || isAttrs(x)) return general(...arguments)
+      return scalar !== undefined && typeof x === 'number' ? scalar(x) : apply(op, [x], defaults())
+    }
+  }
+  if (fixed === 2) {
+    return function (this: unknown, a: unknown, b: unknown): Value {
+      if (arguments.length !== 2 || isAttrs(b)) return general(...arguments)
+      return scalar !== undefined && typeof a === 'number' && typeof b === 'number' ? scalar(a, b) : apply(op, [a, b], defaults())
+    }
+  }
+  return general
 }
 
 export function getOp(name: string): Op {
@@ -166,13 +191,18 @@ export function apply(op: Op, args: readonly unknown[], attrs: object): Value {
 /** Runs an op's kernel on plain values (numbers stay numbers for scalar elementwise ops). */
 export function evaluate(op: Op, args: readonly unknown[], attrs: object): number | Tensor {
   checkArity(op, args.length)
-  if (op.scalar !== undefined && allNumbers(args)) return op.scalar(...(args as number[]))
+  if (op.scalar !== undefined && allNumbers(args)) return callScalar(op.scalar, args as readonly number[])
   const tensors = toTensors(op, args)
   const outShape = op.shape(
     tensors.map((t) => t.shape),
     attrs as never,
   )
   return op.primal(tensors, attrs as never, outShape)
+}
+
+/** `f(...xs)` without spreading for the usual one or two arguments (a spread call allocates). */
+export function callScalar(f: (...xs: number[]) => number, xs: readonly number[]): number {
+  return xs.length === 1 ? f(xs[0]) : xs.length === 2 ? f(xs[0], xs[1]) : f(...xs)
 }
 
 function allNumbers(args: readonly unknown[]): boolean {
@@ -243,9 +273,12 @@ function splitArguments(op: Op, raw: readonly unknown[]): [unknown[], object | u
   return [raw.slice(0, n) as unknown[], attrs]
 }
 
+/** The shape of every number: shared (and frozen), since rules ask for it once per scalar op. */
+const NUMBER_SHAPE: readonly number[] = Object.freeze([])
+
 /** Shape of any value an op may see. */
 export function shapeOf(v: Value): readonly number[] {
-  return typeof v === 'number' ? [] : v.shape
+  return typeof v === 'number' ? NUMBER_SHAPE : v.shape
 }
 
 /** Whether a value is one an engine tracks (used by engines to tell their own values apart). */

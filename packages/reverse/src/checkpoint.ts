@@ -123,8 +123,7 @@ function recompute({ fn, explicit }: CheckpointAttrs, args: readonly unknown[], 
   if (!createGraph) {
     for (const a of targets) {
       nodeFreed(a)
-      a.inputs = null
-      a.out = null
+      a.free()
     }
   }
   let k = 0

@@ -1,4 +1,4 @@
-import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
 import { checkCotangents, checkSeed, hasNaN } from './anomaly.js'
 import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
 import { mode } from './mode.js'
@@ -92,49 +92,29 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   const capture = pass.targets !== null
   const queue = new ReadyQueue()
   const leaves: Node[] = []
-  const captured: (Value | null)[] = []
+  const route: Route = {
+    id,
+    minSeq,
+    capture,
+    createGraph,
+    retainGraph,
+    queue,
+    leaves,
+    captured: [],
+    fresh: capture ? null : new FreshStorages(pass.seeds),
+  }
   const previousGrad = mode.gradEnabled
   mode.gradEnabled = createGraph
   if (!createGraph) mode.plain++
-  const route: Route = { id, minSeq, capture, queue, leaves }
-  const fresh = capture ? null : new FreshStorages(pass.seeds)
   try {
     for (let j = 0; j < pass.roots.length; j++) {
       const root = pass.roots[j]
       if (capture && (root.pass !== id || (!root.useful && root.target < 0))) continue
       send(route, root, pass.seeds[j])
     }
-    while (queue.size > 0) {
-      const node = queue.pop()
-      let g = node.g
-      node.g = null
-      if (g !== null) {
-        if (mode.anomaly !== 0) checkArriving(node, g)
-        if (node.hooks !== null) g = runHooks(node, g, createGraph)
-      }
-      if (capture) {
-        if (node.target >= 0) captured[node.target] = g
-        if (!node.useful) continue
-      }
-      if (node.inputs === null) throw graphFreed(node)
-      const out = node.out as Tensor
-      if (!capture && out._retain && g !== null) deposit(out, g, createGraph, fresh)
-      if (g !== null) propagate(node, g, createGraph, route)
-      if (!retainGraph) {
-        if (tracking.current !== null) nodeFreed(node)
-        node.inputs = null
-        node.out = null
-      }
-    }
-    for (const leaf of leaves) {
-      let g = leaf.g
-      leaf.g = null
-      if (g === null) continue
-      if (leaf.hooks !== null) g = runHooks(leaf, g, createGraph)
-      if (capture) captured[leaf.target] = g
-      else deposit(leaf.out as Tensor, g, createGraph, fresh)
-    }
-    return captured
+    while (queue.size > 0) runNode(queue.pop(), route)
+    for (let i = 0; i < leaves.length; i++) flushLeaf(leaves[i], route)
+    return route.captured
   } finally {
     mode.gradEnabled = previousGrad
     if (!createGraph) mode.plain--
@@ -143,13 +123,51 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   }
 }
 
-/** Where cotangents go during one pass. */
+/** Where cotangents go during one pass, and how the pass runs. */
 interface Route {
   id: number
   minSeq: number
   capture: boolean
+  createGraph: boolean
+  retainGraph: boolean
   queue: ReadyQueue
   leaves: Node[]
+  /** With targets: the cotangent reaching each target, by index. */
+  captured: (Value | null)[]
+  /** Without targets: the storages already handed out as a `.grad`. */
+  fresh: FreshStorages | null
+}
+
+/** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
+function runNode(node: Node, route: Route): void {
+  let g = node.g
+  node.g = null
+  if (g !== null) {
+    if (mode.anomaly !== 0) checkArriving(node, g)
+    if (node.hooks !== null) g = runHooks(node, g, route.createGraph)
+  }
+  if (route.capture) {
+    if (node.target >= 0) route.captured[node.target] = g
+    if (!node.useful) return
+  }
+  const out = node.out
+  if (out === null) throw graphFreed(node)
+  if (!route.capture && out._retain && g !== null) deposit(out, g, route.createGraph, route.fresh)
+  if (g !== null) propagate(node, g, route)
+  if (!route.retainGraph) {
+    if (tracking.current !== null) nodeFreed(node)
+    node.free()
+  }
+}
+
+/** A leaf's total cotangent, after its hooks: into `.grad`, or into the captured gradients. */
+function flushLeaf(leaf: Node, route: Route): void {
+  let g = leaf.g
+  leaf.g = null
+  if (g === null) return
+  if (leaf.hooks !== null) g = runHooks(leaf, g, route.createGraph)
+  if (route.capture) route.captured[leaf.target] = g
+  else deposit(leaf.out as Tensor, g, route.createGraph, route.fresh)
 }
 
 /** Adds a cotangent to a node, queueing the node the first time one arrives. */
@@ -164,37 +182,23 @@ function send(route: Route, node: Node, c: Value): void {
   else route.queue.push(node)
 }
 
-const SCALAR_ARGS_1: number[] = [0]
-const SCALAR_ARGS_2: number[] = [0, 0]
-const SCALAR_CTX: { args: number[]; out: number; attrs: object } = { args: SCALAR_ARGS_2, out: 0, attrs: {} }
-
 /** Runs the node's VJP rule and sends each input's cotangent to the node it flows to. */
-function propagate(node: Node, g: Value, createGraph: boolean, route: Route): void {
-  const op = node.op!
-  const inputs = node.inputs!
-  const needs = node.needs
-  let cotangents: MaybeZero[]
+function propagate(node: Node, g: Value, route: Route): void {
+  const op = node.op as Op
   const out = node.out as Tensor
+  let cotangents: MaybeZero[]
   if (node.epoch !== writes.epoch && node.savedChanged()) {
     // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
     cotangents = runWithStandIns(node, g)
-  } else if (!createGraph && op.scalar !== undefined && out.shape.length === 0 && isScalar(g)) {
-    // An elementwise op with a 0-dim output has 0-dim inputs: the rule runs on numbers, which
-    // stay numbers through elementwise ops. Rules only read their context, so one is reused
-    // (this path runs once per scalar op).
-    const n = inputs.length
-    const args = n === 1 ? SCALAR_ARGS_1 : n === 2 ? SCALAR_ARGS_2 : new Array<number>(n)
-    for (let i = 0; i < n; i++) args[i] = scalarOf(inputs[i])
-    SCALAR_CTX.args = args
-    SCALAR_CTX.out = scalarOf(out)
-    SCALAR_CTX.attrs = node.attrs
-    cotangents = op.vjp!(SCALAR_CTX as never, scalarOf(g), needs)
+  } else if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0) {
+    cotangents = scalarVjp(node, op, out, g)
   } else {
     // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
-    cotangents = op.vjp!({ args: inputs as Value[], out, attrs: node.attrs as never }, g, needs)
+    cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, g, node.needs)
   }
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
-  for (let i = 0; i < inputs.length; i++) {
+  const n = node.needs.length
+  for (let i = 0; i < n; i++) {
     const next = node.edge(i)
     if (next === null) continue
     const c = cotangents[i]
@@ -204,8 +208,30 @@ function propagate(node: Node, g: Value, createGraph: boolean, route: Route): vo
   }
 }
 
-function isScalar(v: Value): boolean {
-  return typeof v === 'number' || (v instanceof CoreTensor && v.shape.length === 0)
+type VjpRule = (ctx: { args: readonly Value[]; out: Value; attrs: object }, g: Value, needs: readonly boolean[]) => MaybeZero[]
+
+// The reused context of scalarVjp. Made with null (not 0) so that V8 keeps these slots tagged:
+// a value is then stored and handed to the rule as the number object it already is (a scalar
+// result's `_value`), where a slot of doubles would unbox it and box it again at each call.
+const SCALAR_ARGS_1: number[] = [null as unknown as number]
+const SCALAR_ARGS_2: number[] = [null as unknown as number, null as unknown as number]
+const SCALAR_CTX: { args: number[]; out: number; attrs: object } = { args: SCALAR_ARGS_2, out: null as unknown as number, attrs: {} }
+
+/**
+ * The rule of an elementwise op with a 0-dim output (so 0-dim inputs) on plain numbers, when
+ * the pass is not recorded: elementwise ops keep numbers numbers (core's scalar path), so the
+ * rule costs a few calls and its cotangents are numbers, summed as numbers and made tensors
+ * only at the leaves. Rules only read their context, so one is reused (this runs once per
+ * scalar op).
+ */
+function scalarVjp(node: Node, op: Op, out: Tensor, g: Value): MaybeZero[] {
+  const n = node.needs.length
+  const args = n === 1 ? SCALAR_ARGS_1 : n === 2 ? SCALAR_ARGS_2 : new Array<number>(n)
+  for (let i = 0; i < n; i++) args[i] = scalarOf(node.input(i))
+  SCALAR_CTX.args = args
+  SCALAR_CTX.out = scalarOf(out)
+  SCALAR_CTX.attrs = node.attrs
+  return (op.vjp as VjpRule)(SCALAR_CTX, scalarOf(g), node.needs)
 }
 
 /**

@@ -8,18 +8,22 @@ export function accumulate(a: Value, b: Value): Value {
   return add(a, b)
 }
 
-/** Adds a gradient into `t.grad`, as a reverse tensor of `t`'s dtype. */
+/**
+ * Adds a gradient into `t.grad`, as a reverse tensor of `t`'s dtype. It writes the field
+ * behind the `grad` accessor: `gradTensor` already gives the shape and dtype the setter checks.
+ */
 export function deposit(t: Tensor, g: Value, createGraph: boolean, fresh: FreshStorages | null): void {
   let v = gradTensor(g, t)
-  if (t.grad === null) {
+  const old = t._grad
+  if (old === null) {
     // A gradient may be the very storage of a cotangent the caller passed, or of another
     // leaf's gradient (add passes its cotangent to both inputs): copy those, so every
     // `.grad` owns its storage (in-place updates of one never change another). A number
     // became a fresh tensor just now.
     if (!createGraph && fresh !== null && typeof g !== 'number' && !fresh.claim(v)) v = wrap(v.clone())
-    t.grad = v
+    t._grad = v
   } else {
-    t.grad = gradTensor(accumulate(t.grad, v), t)
+    t._grad = gradTensor(accumulate(old, v), t)
   }
 }
 

@@ -4,7 +4,7 @@ import { Node } from './node.js'
 import { Tensor } from './tensor.js'
 import { rememberTrace } from './anomaly.js'
 import { refreshView, viewOf } from './views.js'
-import { scalarTensor, wrap } from './wrap.js'
+import { scalarOf, scalarTensor, wrap } from './wrap.js'
 
 /**
  * The reverse interpreter, at level 0 (below every forward transform). It runs the kernel
@@ -17,9 +17,8 @@ export const reverseInterpreter: Interpreter = {
   level: 0,
   apply(op: Op, args: readonly Value[], attrs: object): Value {
     if (mode.plain !== 0) return evaluate(op, args, attrs)
-    let out: Tensor
-    if (isScalarCall(op, args)) out = scalarResult(op, args)
-    else {
+    let out = op.scalar !== undefined ? scalarResult(op, args) : null
+    if (out === null) {
       out = kernelResult(op, args, attrs)
       const src = args[0]
       if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
@@ -44,56 +43,50 @@ export function installTracing(): void {
   Object.defineProperty(Tensor.prototype, TRACE, { value: reverseInterpreter, writable: false, configurable: true })
 }
 
-/** An elementwise op with a scalar function on numbers and 0-dim tensors only: no kernel needed. */
-function isScalarCall(op: Op, args: readonly Value[]): boolean {
-  if (op.scalar === undefined || args.length !== op.arity) return false
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    if (typeof a !== 'number' && !(a instanceof CoreTensor && a.shape.length === 0)) return false
-  }
-  return true
-}
-
 /**
- * The scalar function on the values, stored as a 0-dim tensor of the common dtype: float32
- * only if every tensor is (numbers are weak), as the kernels do.
+ * An elementwise op with a scalar function, applied to numbers and 0-dim tensors only (the
+ * scalar code of W1): the function on the values, stored as a 0-dim tensor of the common
+ * dtype, float32 only if every tensor is (numbers are weak), as the kernels do. No kernel,
+ * no argument conversion. Null for any other call. One and two arguments are read into
+ * locals (no array: this runs once per scalar op).
  */
-function scalarResult(op: Op, args: readonly Value[]): Tensor {
+function scalarResult(op: Op, args: readonly Value[]): Tensor | null {
+  const n = args.length
+  if (n !== op.arity) return null
   const f = op.scalar as (...xs: number[]) => number
-  let float32 = true
-  let value: number
-  if (args.length === 2) {
+  if (n === 1) {
+    const a = args[0]
+    const kind = scalarKind(a)
+    return kind === NOT_SCALAR ? null : scalarTensor(f(scalarOf(a)), kind === FLOAT32 ? 'float32' : 'float64')
+  }
+  if (n === 2) {
     const a = args[0]
     const b = args[1]
-    let x: number
-    let y: number
-    if (typeof a === 'number') x = a
-    else {
-      const data = (a as CoreTensor).storage.data
-      if (!(data instanceof Float32Array)) float32 = false
-      x = data[(a as CoreTensor).offset]
-    }
-    if (typeof b === 'number') y = b
-    else {
-      const data = (b as CoreTensor).storage.data
-      if (!(data instanceof Float32Array)) float32 = false
-      y = data[(b as CoreTensor).offset]
-    }
-    value = f(x, y)
-  } else {
-    const xs = new Array<number>(args.length)
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]
-      if (typeof a === 'number') xs[i] = a
-      else {
-        const data = (a as CoreTensor).storage.data
-        if (!(data instanceof Float32Array)) float32 = false
-        xs[i] = data[(a as CoreTensor).offset]
-      }
-    }
-    value = xs.length === 1 ? f(xs[0]) : f(...xs)
+    const ka = scalarKind(a)
+    const kb = scalarKind(b)
+    if (ka === NOT_SCALAR || kb === NOT_SCALAR) return null
+    return scalarTensor(f(scalarOf(a), scalarOf(b)), ka !== FLOAT64 && kb !== FLOAT64 ? 'float32' : 'float64')
   }
-  return scalarTensor(value, float32 ? 'float32' : 'float64')
+  let float32 = true
+  for (let i = 0; i < n; i++) {
+    const kind = scalarKind(args[i])
+    if (kind === NOT_SCALAR) return null
+    if (kind === FLOAT64) float32 = false
+  }
+  return scalarTensor(f(...args.map(scalarOf)), float32 ? 'float32' : 'float64')
+}
+
+const NOT_SCALAR = 0
+const WEAK = 1
+const FLOAT64 = 2
+const FLOAT32 = 3
+
+/** What an argument is to the scalar path: a number (weak), a 0-dim tensor of a dtype, or something else. */
+function scalarKind(a: unknown): number {
+  if (typeof a === 'number') return WEAK
+  if (a instanceof Tensor && a._value !== null) return FLOAT64 // a scalar result (see Tensor._value)
+  if (!(a instanceof CoreTensor) || a.shape.length !== 0) return NOT_SCALAR
+  return a.dtype === 'float32' ? FLOAT32 : FLOAT64
 }
 
 /** The kernel on the arguments as they are (a reverse tensor is a core tensor); the result wrapped. */
@@ -124,9 +117,8 @@ function record(op: Op, args: readonly Value[], attrs: object, out: Tensor): voi
     else (needs ??= new Array<boolean>(n).fill(false))[i] = true
   }
   if (!any) return
-  // List ops (cat, stack) receive the caller's own array: keep a copy the caller cannot change.
-  const inputs = op.arity === 'list' ? args.slice() : args
-  const node = new Node(op, attrs, inputs, out, needs ?? NEEDS[n][mask])
+  // (A node copies the inputs it keeps: a list op's array, the caller's own, may change later.)
+  const node = new Node(op, attrs, args, out, needs ?? NEEDS[n][mask])
   out.gradFn = node
   if (mode.anomaly !== 0) rememberTrace(node)
 }

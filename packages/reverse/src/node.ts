@@ -24,57 +24,93 @@ const NO_ATTRS = Object.freeze({})
  * keeps whose storage version is now higher was changed in place since, which backward
  * notices (`MODIFIED_AFTER_SAVE`) if the rule reads it.
  *
- * The fields below the line are the engine's per-pass scratch space (stamped with the pass
- * number, so stale values from an earlier pass are never read); they live on the node
- * rather than in Maps because a backward pass touches every node a few times.
+ * The fields marked "engine scratch" are the engine's per-pass scratch space (stamped with
+ * the pass number, so stale values from an earlier pass are never read); they live on the
+ * node rather than in Maps because a backward pass touches every node a few times.
  */
 export class Node {
-  /** Inputs as passed to the op (tensors, numbers, arrays); null once the graph is freed. */
-  inputs: readonly unknown[] | null
+  // Fields are declared and assigned in the constructor, not as class fields (which V8 defines
+  // one by one, a slower path): a node is made per recorded op. Those a backward pass reads
+  // come first, so that they share the node's first cache lines.
+
+  declare readonly seq: number
+  /** @internal Engine scratch: the pass that queued this node (a cotangent has arrived). */
+  declare queued: number
+  /** @internal Engine scratch: the cotangent accumulated so far in this pass. */
+  declare g: Value | null
+  /** The op, or null for a leaf's accumulator. */
+  declare readonly op: Op | null
+  /** `needs[i]`: input i requires grad and is not a constant argument of the op. One per input. */
+  declare readonly needs: readonly boolean[]
+  /**
+   * Inputs 0 and 1 as passed to the op (tensors, numbers, arrays), then the others (ops of
+   * three or more inputs) in `rest`; see `inputs`. Kept in fields, not in the argument array
+   * the op was applied to: that array then dies young, where a node keeps its contents for
+   * the whole forward pass (and the garbage collector copies what stays alive).
+   */
+  private declare input0: unknown
+  private declare input1: unknown
   /** The output (or, for an accumulator, the leaf); null once the graph is freed. */
-  out: Tensor | null
-  readonly seq: number
-  /** Edges of inputs 0 and 1, then of the others (ops of three or more inputs); null: no gradient. */
-  private readonly next0: Node | null
-  private readonly next1: Node | null
-  private readonly nextRest: readonly (Node | null)[] | null
+  declare out: Tensor | null
+  /** Edges of inputs 0 and 1 (the others' are in `rest`); null: no gradient. */
+  private declare readonly next0: Node | null
+  private declare readonly next1: Node | null
   /** @internal The write counter when the tensors were saved (in-place ops that move a node's output renew it). */
-  epoch: number
+  declare epoch: number
+  declare readonly attrs: object
+  /** Inputs 2 and up and their edges; null for ops of at most two inputs. */
+  private declare rest: RestInputs | null
   /** The output's shape (it stays known after the graph is freed). */
-  readonly shape: readonly number[]
+  declare readonly shape: readonly number[]
 
   /** @internal Engine scratch: the pass that last visited this node. */
-  pass = 0
-  /** @internal Engine scratch: the pass that queued this node (a cotangent has arrived). */
-  queued = 0
-  /** @internal Engine scratch: the next input to visit in the depth-first walk. */
-  cursor = 0
-  /** @internal Engine scratch: the cotangent accumulated so far in this pass. */
-  g: Value | null = null
+  declare pass: number
   /** @internal Engine scratch: some path from here leads to a requested input (autograd.grad). */
-  useful = false
+  declare useful: boolean
   /** @internal Engine scratch: index among the requested inputs, or -1. */
-  target = -1
+  declare target: number
 
-  constructor(
-    /** The op, or null for a leaf's accumulator. */
-    readonly op: Op | null,
-    readonly attrs: object,
-    inputs: readonly unknown[],
-    out: Tensor,
-    /** `needs[i]`: input i requires grad and is not a constant argument of the op. */
-    readonly needs: readonly boolean[],
-  ) {
-    this.inputs = inputs
-    this.out = out
+  constructor(op: Op | null, attrs: object, inputs: readonly unknown[], out: Tensor, needs: readonly boolean[]) {
     this.seq = nextSeq++
+    this.queued = 0
+    this.g = null
+    this.op = op
+    this.needs = needs
     const n = needs.length
+    this.input0 = n > 0 ? inputs[0] : undefined
+    this.input1 = n > 1 ? inputs[1] : undefined
+    this.out = out
     this.next0 = n > 0 && needs[0] ? edgeOf(inputs[0] as Tensor) : null
     this.next1 = n > 1 && needs[1] ? edgeOf(inputs[1] as Tensor) : null
-    this.nextRest = n > 2 ? needs.slice(2).map((need, i) => (need ? edgeOf(inputs[i + 2] as Tensor) : null)) : null
     this.epoch = writes.epoch
+    this.attrs = attrs
+    this.rest = n > 2 ? restInputs(inputs, needs) : null
     this.shape = out.shape
+    this.pass = 0
+    this.useful = false
+    this.target = -1
     if (tracking.current !== null && op !== null) tracking.current.add(this, inputs, out)
+  }
+
+  /** Input i as passed to the op (see `inputs`); undefined once freed. */
+  input(i: number): unknown {
+    return i === 0 ? this.input0 : i === 1 ? this.input1 : (this.rest as RestInputs).inputs[i - 2]
+  }
+
+  /** Inputs as passed to the op (tensors, numbers, arrays), in a fresh array; null once the graph is freed. */
+  get inputs(): readonly unknown[] | null {
+    if (this.out === null) return null
+    const list = new Array<unknown>(this.needs.length)
+    for (let i = 0; i < list.length; i++) list[i] = this.input(i)
+    return list
+  }
+
+  /** @internal Drops what the node keeps for its rule (a backward pass without retainGraph); its edges stay. */
+  free(): void {
+    this.input0 = undefined
+    this.input1 = undefined
+    if (this.rest !== null) this.rest = { inputs: [], edges: this.rest.edges }
+    this.out = null
   }
 
   /** The accumulator of a leaf: where backward deposits the leaf's gradient. */
@@ -101,12 +137,12 @@ export class Node {
 
   /** True once a backward pass without `retainGraph` has run this node. */
   get freed(): boolean {
-    return this.op !== null && this.inputs === null
+    return this.op !== null && this.out === null
   }
 
   /** The node input i's gradient flows to: its gradFn, or its accumulator for a leaf; null if none. */
   edge(i: number): Node | null {
-    return i === 0 ? this.next0 : i === 1 ? this.next1 : (this.nextRest as readonly (Node | null)[])[i - 2]
+    return i === 0 ? this.next0 : i === 1 ? this.next1 : (this.rest as RestInputs).edges[i - 2]
   }
 
   /**
@@ -130,10 +166,9 @@ export class Node {
    */
   savedChanged(): boolean {
     if (this.epoch === writes.epoch) return false
-    const inputs = this.inputs
-    if (inputs === null || this.op === null) return false
-    for (let i = 0; i < inputs.length; i++) if (versionOf(inputs[i]) > this.epoch) return true
-    return (this.out as Tensor).storage.version > this.epoch
+    if (this.out === null || this.op === null) return false
+    for (let i = 0; i < this.needs.length; i++) if (versionOf(this.input(i)) > this.epoch) return true
+    return versionOf(this.out) > this.epoch
   }
 
   /**
@@ -174,9 +209,25 @@ export interface SavedTensor {
   modified: boolean
 }
 
-/** The storage version of a tensor (shared by its views); 0 for numbers and arrays. */
+/**
+ * The storage version of a tensor (shared by its views); 0 for numbers and arrays, and for a
+ * scalar result whose storage was never made (so never written): asking would make it.
+ */
 export function versionOf(v: unknown): number {
-  return typeof v === 'object' && v instanceof CoreTensor ? v.storage.version : 0
+  if (!(typeof v === 'object' && v instanceof CoreTensor)) return 0
+  return (v as Partial<Tensor>)._storage === null ? 0 : v.storage.version
+}
+
+/** Inputs 2 and up of a node, and their edges. */
+interface RestInputs {
+  readonly inputs: readonly unknown[]
+  readonly edges: readonly (Node | null)[]
+}
+
+function restInputs(inputs: readonly unknown[], needs: readonly boolean[]): RestInputs {
+  const edges = new Array<Node | null>(needs.length - 2)
+  for (let i = 2; i < needs.length; i++) edges[i - 2] = needs[i] ? edgeOf(inputs[i] as Tensor) : null
+  return { inputs: inputs.slice(2), edges }
 }
 
 /** Where a gradient for tensor `t` goes: the node that made it, or its accumulator if a leaf. */

@@ -8,31 +8,38 @@ import { graphFreed, type Node } from './node.js'
  */
 export function markUseful(roots: readonly Node[], id: number, minSeq: number): boolean {
   const stack: Node[] = []
+  /** For each node on the stack, the next input to visit. */
+  const cursors: number[] = []
   let foreign = false
   for (const root of roots) {
     if (root.pass === id || root.seq < minSeq) continue
-    foreign = enter(root, id, stack) || foreign
+    foreign = enter(root, id, stack, cursors) || foreign
     while (stack.length > 0) {
-      const node = stack[stack.length - 1]
+      const top = stack.length - 1
+      const node = stack[top]
       const n = node.needs.length
+      let cursor = cursors[top]
       let descended = false
-      while (node.cursor < n) {
-        const next = node.edge(node.cursor)
+      while (cursor < n) {
+        const next = node.edge(cursor)
         if (next !== null) {
           if (next.seq < minSeq) {
             foreign = true
           } else if (next.pass !== id) {
-            foreign = enter(next, id, stack) || foreign
+            // Back here once the input's node is done, to this same edge: it then reads whether it was useful.
+            cursors[top] = cursor
+            foreign = enter(next, id, stack, cursors) || foreign
             descended = true
             break
           } else if (next.useful || next.target >= 0) {
             node.useful = true
           }
         }
-        node.cursor++
+        cursor++
       }
       if (descended) continue
       stack.pop()
+      cursors.pop()
       // Checked before any rule runs, so a freed graph leaves every gradient untouched.
       if (node.useful && node.freed) throw graphFreed(node)
     }
@@ -41,10 +48,10 @@ export function markUseful(roots: readonly Node[], id: number, minSeq: number): 
 }
 
 /** Starts visiting a node; true if it is the accumulator of a leaf that is not a target. */
-function enter(node: Node, id: number, stack: Node[]): boolean {
+function enter(node: Node, id: number, stack: Node[], cursors: number[]): boolean {
   node.pass = id
-  node.cursor = 0
   node.useful = false
   stack.push(node)
+  cursors.push(0)
   return node.op === null && node.target < 0
 }

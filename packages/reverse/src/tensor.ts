@@ -1,4 +1,4 @@
-import { AdError, apply, Tensor as CoreTensor, type Interpreter, type NestedArray, type OpMethods, type Shape, type Storage, TRACE } from '@ad/core'
+import { AdError, apply, Tensor as CoreTensor, Storage, type DType, type Interpreter, type NestedArray, type OpMethods, type Shape, TRACE } from '@ad/core'
 import { backward, type BackwardOptions } from './backward.js'
 import { cloneOp } from './internal.js'
 import { mode } from './mode.js'
@@ -14,7 +14,7 @@ const CoreBase = CoreTensor as unknown as new (
   shape: Shape,
   strides?: readonly number[],
   offset?: number,
-) => Omit<CoreTensor, keyof OpMethods<CoreTensor> | 'toString' | 'clone'>
+) => Omit<CoreTensor, keyof OpMethods<CoreTensor> | 'toString' | 'clone' | 'storage' | 'dtype' | 'item'>
 
 // Every registered op is also a method (installed on the core prototype) returning reverse tensors.
 export interface Tensor extends OpMethods<Tensor>, InplaceMethods {}
@@ -47,24 +47,78 @@ export class Tensor extends CoreBase {
   // Fields are declared and assigned in the constructor, not as class fields: V8 (Node 20)
   // initialises class fields of a derived class on a slow path, 5x the cost of this object.
 
-  /** @internal The gradient (see the `grad` accessor). */
-  declare _grad: Tensor | null
   /** The node that computed this tensor; null on leaves. */
   declare gradFn: Node | null
-  /** @internal Leaves that require grad: the node backward deposits their gradient through. */
-  declare _acc: Node | null
-  /** @internal Set by `retainGrad()` on a non-leaf. */
-  declare _retain: boolean
-  /** @internal How this tensor views another's storage (see views.ts); null if it is not a view. */
-  declare _view: View | null
+  /**
+   * @internal What only some tensors have (a gradient, an accumulator, a view's history):
+   * made when first set, so the tensor made by every recorded op stays small (PyTorch's
+   * AutogradMeta). Read through `_grad`, `_acc`, `_retain` and `_view` below.
+   */
+  declare _meta: AutogradMeta | null
+  /**
+   * @internal The storage, once made. The 0-dim float64 results of scalar ops (one per op in
+   * scalar code such as W1) have none until something asks for `storage` (a kernel, an
+   * in-place write, a view, a dtype cast): until then their value is `_value`.
+   */
+  declare _storage: Storage | null
+  /**
+   * @internal The value of a 0-dim result whose storage is not made yet, else null. Kept as
+   * a JS number (not in a typed array) so the scalar paths pass it on as it is: reading a
+   * double out of a typed array and handing it to a function that is not inlined (an op's
+   * scalar function, a VJP rule) allocates a fresh box for it on every call.
+   */
+  declare _value: number | null
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
-    super(storage, shape, strides, offset)
-    this._grad = null
+    super(storage, shape, strides, offset) // assigns `storage`: see the accessor below the class
     this.gradFn = null
-    this._acc = null
-    this._retain = false
-    this._view = null
+    this._meta = null
+  }
+
+  /** @internal The gradient (see the `grad` accessor). */
+  get _grad(): Tensor | null {
+    return this._meta === null ? null : this._meta.grad
+  }
+
+  set _grad(grad: Tensor | null) {
+    if (grad !== null || this._meta !== null) metaOf(this).grad = grad
+  }
+
+  /** @internal Leaves that require grad: the node backward deposits their gradient through. */
+  get _acc(): Node | null {
+    return this._meta === null ? null : this._meta.acc
+  }
+
+  set _acc(acc: Node | null) {
+    if (acc !== null || this._meta !== null) metaOf(this).acc = acc
+  }
+
+  /** @internal Set by `retainGrad()` on a non-leaf. */
+  get _retain(): boolean {
+    return this._meta !== null && this._meta.retain
+  }
+
+  set _retain(retain: boolean) {
+    if (retain || this._meta !== null) metaOf(this).retain = retain
+  }
+
+  /** @internal How this tensor views another's storage (see views.ts); null if it is not a view. */
+  get _view(): View | null {
+    return this._meta === null ? null : this._meta.view
+  }
+
+  set _view(view: View | null) {
+    if (view !== null || this._meta !== null) metaOf(this).view = view
+  }
+
+  /** Without making the storage of a scalar result (always float64). */
+  get dtype(): DType {
+    return this._storage === null || !(this._storage.data instanceof Float32Array) ? 'float64' : 'float32'
+  }
+
+  item(): number {
+    if (this._value !== null) return this._value
+    return CoreTensor.prototype.item.call(this)
   }
 
   /**
@@ -187,6 +241,71 @@ export class Tensor extends CoreBase {
     const tail = this.gradFn !== null ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ', requiresGrad=true' : ''
     return `tensor(${JSON.stringify(this.tolist() as NestedArray)}, shape=[${this.shape.join(',')}], dtype=${this.dtype}${tail})`
   }
+}
+
+/**
+ * `storage` of a reverse tensor: made on first use for a scalar result (see `_storage`), in a
+ * slot of a slab shared by such scalars (allocating a typed array per scalar would cost more
+ * than the op), each with its own Storage, so version counters stay per tensor. Core's
+ * constructor assigns it; defined here rather than in the class because core declares it as
+ * a plain field.
+ */
+Object.defineProperty(Tensor.prototype, 'storage', {
+  get(this: Tensor): Storage {
+    return this._storage ?? materialize(this)
+  },
+  set(this: Tensor, storage: Storage) {
+    this._storage = storage
+    this._value = null
+  },
+  configurable: true,
+})
+
+export interface Tensor {
+  readonly storage: Storage
+}
+
+/** A 0-dim float64 reverse tensor holding `value`, with no storage until one is asked for. */
+export function lazyScalar(value: number): Tensor {
+  const t = new Tensor(PLACEHOLDER, SCALAR_SHAPE, SCALAR_SHAPE, 0)
+  t._storage = null
+  t._value = value
+  return t
+}
+
+/** Shape and strides of every 0-dim tensor made here: shared, and frozen so nobody writes to them. */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([])
+/** What `lazyScalar` constructs with before it takes the storage away again. */
+const PLACEHOLDER = new Storage(new Float64Array(0))
+
+const SLAB = 256
+let slab = new Float64Array(SLAB)
+let used = 0
+
+/** Gives a scalar result its storage: a slot of the current slab, holding its value from now on. */
+function materialize(t: Tensor): Storage {
+  if (used === SLAB) {
+    slab = new Float64Array(SLAB)
+    used = 0
+  }
+  slab[used] = t._value as number
+  ;(t as { offset: number }).offset = used++
+  const storage = new Storage(slab)
+  t._storage = storage
+  t._value = null
+  return storage
+}
+
+function metaOf(t: Tensor): AutogradMeta {
+  return (t._meta ??= new AutogradMeta())
+}
+
+/** See `Tensor._meta`. */
+class AutogradMeta {
+  grad: Tensor | null = null
+  acc: Node | null = null
+  retain = false
+  view: View | null = null
 }
 
 let warnedNonLeafGrad = false

@@ -1,18 +1,32 @@
 import type { Domain, ValueDomain } from '../domain.js'
 import { drawBroadcastable, drawShape } from '../domain.js'
 import { broadcastShapes, sameShape } from '../shape.js'
-import { binaryKernel, unaryKernel } from '../kernels/elementwise.js'
-import { apply, defineOp, getOp, shapeOf, type Edge, type MaybeZero, type OpFunction } from '../op.js'
+import { binaryKernel, ownCopy, unaryKernel } from '../kernels/elementwise.js'
+import { apply, defineOp, getOp, shapeOf, type Edge, type MaybeZero, type Op, type OpFunction, type RuleContext } from '../op.js'
 import type { Value } from '../dispatch.js'
 import { expandTo, sumTo } from './broadcast.js'
 
 // The rules below need mul, add and neg, which are themselves built by these builders. They
-// are looked up in the registry when a rule runs, so that loading the op families never
-// calls a builder whose module has not finished loading (an import cycle).
+// are looked up in the registry when a rule first runs, so that loading the op families never
+// calls a builder whose module has not finished loading (an import cycle). Numbers go
+// straight to the op's scalar function, as its free function does (see `freeFunction` in
+// op.ts): rules run on numbers for every scalar op of a reverse pass.
 const NO_ATTRS = {}
-const mul = (a: Value, b: Value): Value => apply(getOp('mul'), [a, b], NO_ATTRS)
-const add = (a: Value, b: Value): Value => apply(getOp('add'), [a, b], NO_ATTRS)
-const neg = (a: Value): Value => apply(getOp('neg'), [a], NO_ATTRS)
+let mulOp: Op | undefined
+let addOp: Op | undefined
+let negOp: Op | undefined
+const mul = (a: Value, b: Value): Value => {
+  const op = (mulOp ??= getOp('mul'))
+  return typeof a === 'number' && typeof b === 'number' ? op.scalar!(a, b) : apply(op, [a, b], NO_ATTRS)
+}
+const add = (a: Value, b: Value): Value => {
+  const op = (addOp ??= getOp('add'))
+  return typeof a === 'number' && typeof b === 'number' ? op.scalar!(a, b) : apply(op, [a, b], NO_ATTRS)
+}
+const neg = (a: Value): Value => {
+  const op = (negOp ??= getOp('neg'))
+  return typeof a === 'number' ? op.scalar!(a) : apply(op, [a], NO_ATTRS)
+}
 
 /**
  * Elementwise ops state their partial derivatives once, as DiffRules and ChainRules do; the
@@ -25,6 +39,87 @@ function scale(t: Value, partial: Value): Value {
   if (partial === -1) return neg(t)
   return mul(t, partial)
 }
+
+/**
+ * The rules of the ops these builders make are templates, and each op runs its own compiled
+ * copy of them (`ownCopy`, as its kernels do). Rules shared by all ops would call the op's
+ * partial (`d`, `da`, `db`) from one site that sees every op's, which V8 neither inlines nor
+ * caches; in an op's own copy that site only sees its partial, which V8 inlines, and the
+ * arithmetic of `scale` with it: on numbers (every scalar op of a reverse pass, forward
+ * mode's scalar path) a rule then costs little more than that arithmetic. A copy is compiled
+ * from the template's source, so it has no closure: what it uses comes in as arguments (the
+ * helpers as `kit`), and it must not declare named inner functions (tsx's keepNames would
+ * wrap them in a helper the copy cannot see; `ownRules` checks the copy and falls back to
+ * the template).
+ */
+const KIT = { scale, sumTo, shapeOf, sameShape, expandTo, broadcastShapes, add }
+type Kit = typeof KIT
+type Rules = Required<Pick<OpSpecOf, 'jvp' | 'vjp'>>
+type OpSpecOf = Parameters<typeof defineOp>[0]
+type Partial1 = UnarySpec['d']
+type Partial2 = BinarySpec['da']
+
+function unaryRules(kit: Kit, d: Partial1): Rules {
+  return {
+    jvp: (ctx: RuleContext<object>, tangents: readonly MaybeZero[]): MaybeZero => {
+      const t = tangents[0]
+      return t === null ? null : kit.scale(t, d(ctx.args[0], ctx.out))
+    },
+    vjp: (ctx: RuleContext<object>, g: Value): MaybeZero[] => [kit.scale(g, d(ctx.args[0], ctx.out))],
+  }
+}
+
+function binaryRules(kit: Kit, name: string, da: Partial2, db: Partial2): Rules {
+  return {
+    jvp: (ctx: RuleContext<object>, tangents: readonly MaybeZero[]): MaybeZero => {
+      const a = ctx.args[0]
+      const b = ctx.args[1]
+      const out = ctx.out
+      const ta = tangents[0]
+      const tb = tangents[1]
+      let t: MaybeZero = null
+      if (ta !== null) t = kit.scale(ta, da(a, b, out))
+      if (tb !== null) {
+        const tbPart = kit.scale(tb, db(a, b, out))
+        t = t === null ? tbPart : kit.add(t, tbPart)
+      }
+      // A tangent built only from a smaller input still has the output's shape, behind any
+      // leading chunk dims an engine batches tangents with (see OpSpec.elementwise).
+      if (t === null) return null
+      const ts = kit.shapeOf(t)
+      const os = kit.shapeOf(out)
+      return kit.sameShape(ts, os) ? t : kit.expandTo(t, kit.broadcastShapes(name, ts, os))
+    },
+    vjp: (ctx: RuleContext<object>, g: Value, needs: readonly boolean[]): MaybeZero[] => {
+      const a = ctx.args[0]
+      const b = ctx.args[1]
+      const out = ctx.out
+      return [
+        needs[0] ? kit.sumTo(kit.scale(g, da(a, b, out)), kit.shapeOf(a)) : null,
+        needs[1] ? kit.sumTo(kit.scale(g, db(a, b, out)), kit.shapeOf(b)) : null,
+      ]
+    },
+  }
+}
+
+type RulesTemplate = (kit: Kit, ...rest: any[]) => Rules
+
+/**
+ * An op's rules from its own copy of a template. The copy is checked on numbers with
+ * stand-in partials of 1 (and one tangent), which call no op: the op itself, and those its
+ * rules use, may not be registered yet.
+ */
+function ownRules(template: RulesTemplate, name: string, rest: unknown[], probe: unknown[]): Rules {
+  const copy = ownCopy(template as unknown as (...args: never[]) => void, name, (candidate) => {
+    const rules = (candidate as unknown as RulesTemplate)(KIT, ...probe)
+    const ctx = { args: [2, 3], out: 5, attrs: {} }
+    rules.jvp(ctx, [1, null])
+    rules.vjp(ctx, 1, [true, true])
+  }) as unknown as RulesTemplate
+  return copy(KIT, ...rest)
+}
+
+const one = (): Value => 1
 
 export interface UnarySpec {
   name: string
@@ -46,8 +141,7 @@ export function defineUnary(spec: UnarySpec): OpFunction {
     scalar: f,
     shape: ([s]) => s,
     primal: ([x]) => kernel(x),
-    jvp: ({ args: [x], out }, [t]) => (t === null ? null : scale(t, d(x, out))),
-    vjp: ({ args: [x], out }, g) => [scale(g, d(x, out))],
+    ...ownRules(unaryRules, spec.name, [d], [one]),
     domain: unaryDomain(spec.values),
     edges: spec.edges,
   })
@@ -80,24 +174,7 @@ export function defineBinary(spec: BinarySpec): OpFunction {
     scalar: f,
     shape: ([a, b]) => broadcastShapes(spec.name, a, b),
     primal: ([a, b], _attrs, shape) => kernel(a, b, shape),
-    jvp: ({ args: [a, b], out }, [ta, tb]) => {
-      let t: MaybeZero = null
-      if (ta !== null) t = scale(ta, da(a, b, out))
-      if (tb !== null) {
-        const tbPart = scale(tb, db(a, b, out))
-        t = t === null ? tbPart : add(t, tbPart)
-      }
-      // A tangent built only from a smaller input still has the output's shape, behind any
-      // leading chunk dims an engine batches tangents with (see OpSpec.elementwise).
-      if (t === null) return null
-      const ts = shapeOf(t)
-      const os = shapeOf(out)
-      return sameShape(ts, os) ? t : expandTo(t, broadcastShapes(spec.name, ts, os))
-    },
-    vjp: ({ args: [a, b], out }, g, needs) => [
-      needs[0] ? sumTo(scale(g, da(a, b, out)), shapeOf(a)) : null,
-      needs[1] ? sumTo(scale(g, db(a, b, out)), shapeOf(b)) : null,
-    ],
+    ...ownRules(binaryRules, spec.name, [spec.name, da, db], [spec.name, one, one]),
     domain: (draw) => {
       const [va, vb] = typeof spec.values === 'function' ? spec.values(draw) : spec.values
       const shape = drawShape(draw)
