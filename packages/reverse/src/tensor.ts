@@ -47,14 +47,16 @@ export class Tensor extends CoreBase {
   // Fields are declared and assigned in the constructor, not as class fields: V8 (Node 20)
   // initialises class fields of a derived class on a slow path, 5x the cost of this object.
 
+  /** @internal The gradient (see the `grad` accessor). */
+  declare _grad: Tensor | null
   /** The node that computed this tensor; null on leaves. */
   declare gradFn: Node | null
-  /**
-   * @internal What only some tensors have (a gradient, an accumulator, a view's history):
-   * made when first set, so the tensor made by every recorded op stays small (PyTorch's
-   * AutogradMeta). Read through `_grad`, `_acc`, `_retain` and `_view` below.
-   */
-  declare _meta: AutogradMeta | null
+  /** @internal Leaves that require grad: the node backward deposits their gradient through. */
+  declare _acc: Node | null
+  /** @internal Set by `retainGrad()` on a non-leaf. */
+  declare _retain: boolean
+  /** @internal How this tensor views another's storage (see views.ts); null if it is not a view. */
+  declare _view: View | null
   /**
    * @internal The storage, once made. The 0-dim float64 results of scalar ops (one per op in
    * scalar code such as W1) have none until something asks for `storage` (a kernel, an
@@ -71,44 +73,11 @@ export class Tensor extends CoreBase {
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     super(storage, shape, strides, offset) // assigns `storage`: see the accessor below the class
+    this._grad = null
     this.gradFn = null
-    this._meta = null
-  }
-
-  /** @internal The gradient (see the `grad` accessor). */
-  get _grad(): Tensor | null {
-    return this._meta === null ? null : this._meta.grad
-  }
-
-  set _grad(grad: Tensor | null) {
-    if (grad !== null || this._meta !== null) metaOf(this).grad = grad
-  }
-
-  /** @internal Leaves that require grad: the node backward deposits their gradient through. */
-  get _acc(): Node | null {
-    return this._meta === null ? null : this._meta.acc
-  }
-
-  set _acc(acc: Node | null) {
-    if (acc !== null || this._meta !== null) metaOf(this).acc = acc
-  }
-
-  /** @internal Set by `retainGrad()` on a non-leaf. */
-  get _retain(): boolean {
-    return this._meta !== null && this._meta.retain
-  }
-
-  set _retain(retain: boolean) {
-    if (retain || this._meta !== null) metaOf(this).retain = retain
-  }
-
-  /** @internal How this tensor views another's storage (see views.ts); null if it is not a view. */
-  get _view(): View | null {
-    return this._meta === null ? null : this._meta.view
-  }
-
-  set _view(view: View | null) {
-    if (view !== null || this._meta !== null) metaOf(this).view = view
+    this._acc = null
+    this._retain = false
+    this._view = null
   }
 
   /** Without making the storage of a scalar result (always float64). */
@@ -294,18 +263,6 @@ function materialize(t: Tensor): Storage {
   t._storage = storage
   t._value = null
   return storage
-}
-
-function metaOf(t: Tensor): AutogradMeta {
-  return (t._meta ??= new AutogradMeta())
-}
-
-/** See `Tensor._meta`. */
-class AutogradMeta {
-  grad: Tensor | null = null
-  acc: Node | null = null
-  retain = false
-  view: View | null = null
 }
 
 let warnedNonLeafGrad = false

@@ -28,11 +28,10 @@ const neg = (a: Value): Value => {
   return typeof a === 'number' ? op.scalar!(a) : apply(op, [a], NO_ATTRS)
 }
 
-/**
- * Elementwise ops state their partial derivatives once, as DiffRules and ChainRules do; the
- * JVP (tangent times partial) and the VJP (cotangent times partial) both follow from them.
- * Partials are written with core ops, so they differentiate again.
- */
+// Elementwise ops state their partial derivatives once, as DiffRules and ChainRules do; the
+// JVP (tangent times partial) and the VJP (cotangent times partial) both follow from them.
+// Partials are written with core ops, so they differentiate again.
+
 /** A (co)tangent times a partial; constant partials of ±1 (add, sub, neg) cost nothing. */
 function scale(t: Value, partial: Value): Value {
   if (partial === 1) return t
@@ -54,12 +53,11 @@ function scale(t: Value, partial: Value): Value {
  */
 const KIT = { scale, sumTo, shapeOf, sameShape, expandTo, broadcastShapes, add }
 type Kit = typeof KIT
-type Rules = Required<Pick<OpSpecOf, 'jvp' | 'vjp'>>
-type OpSpecOf = Parameters<typeof defineOp>[0]
-type Partial1 = UnarySpec['d']
-type Partial2 = BinarySpec['da']
+type Rules = Required<Pick<Parameters<typeof defineOp>[0], 'jvp' | 'vjp'>>
+type UnaryPartial = UnarySpec['d']
+type BinaryPartial = BinarySpec['da']
 
-function unaryRules(kit: Kit, d: Partial1): Rules {
+function unaryRules(kit: Kit, d: UnaryPartial): Rules {
   return {
     jvp: (ctx: RuleContext<object>, tangents: readonly MaybeZero[]): MaybeZero => {
       const t = tangents[0]
@@ -69,7 +67,7 @@ function unaryRules(kit: Kit, d: Partial1): Rules {
   }
 }
 
-function binaryRules(kit: Kit, name: string, da: Partial2, db: Partial2): Rules {
+function binaryRules(kit: Kit, name: string, da: BinaryPartial, db: BinaryPartial): Rules {
   return {
     jvp: (ctx: RuleContext<object>, tangents: readonly MaybeZero[]): MaybeZero => {
       const a = ctx.args[0]
@@ -119,6 +117,7 @@ function ownRules(template: RulesTemplate, name: string, rest: unknown[], probe:
   return copy(KIT, ...rest)
 }
 
+/** The stand-in partial `ownRules` checks a copy with. */
 const one = (): Value => 1
 
 export interface UnarySpec {
