@@ -25,6 +25,8 @@ export function w5Answer(loss: number, grads: Record<W5Name, ArrayLike<number>>)
   return out
 }
 
+// float32 throughout, and the two sides sum convolutions in different orders (im2col + GEMM
+// against direct loops): rounding of ~1e-6 relative per sum, far below a wrong gradient.
 export const w5Tol = { rtol: 1e-3, atol: 2e-6 }
 export const w5Ref = [{ name: 'initial loss', index: 0, value: W5.loss0, rtol: 1e-6 }]
 
