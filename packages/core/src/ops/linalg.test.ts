@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from '../testing/helpers.js'
 import { AdError, getOp, matmul, randn, manualSeed, tensor, transpose, type Tensor } from '../index.js'
 
-const codeOf = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AdError ? e.code : `not an AdError: ${String(e)}`
-  }
-  return 'no error'
-}
 
 /** Textbook triple loop over nested arrays: the reference for the tiled kernel. */
 function naive(a: number[][], b: number[][]): number[][] {

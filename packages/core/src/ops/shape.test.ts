@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf, list } from '../testing/helpers.js'
 import { AdError, arange, cat, getOp, index, permute, slice, squeeze, stack, tensor, unsqueeze, type Tensor } from '../index.js'
 
-const list = (t: unknown) => (t as Tensor).tolist()
-const codeOf = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AdError ? e.code : `not an AdError: ${String(e)}`
-  }
-  return 'no error'
-}
 function vjp(name: string, args: Tensor[], attrs: object, g: Tensor): (Tensor | null)[] {
   const op = getOp(name)
   const parsed = op.parseAttrs(attrs)
