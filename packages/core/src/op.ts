@@ -53,6 +53,11 @@ export interface OpSpec<S extends AttrSchema> {
    * docs/edges.md, and a test keeps the engines equal to PyTorch's choice there.
    */
   edges?: readonly Edge[]
+  /**
+   * The derivative as a KaTeX formula (for the generated reference pages), e.g.
+   * `\\frac{\\partial}{\\partial x}\\sin x = \\cos x`.
+   */
+  tex?: string
 }
 
 /**
@@ -111,6 +116,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     vjp: spec.vjp,
     domain: spec.domain,
     edges: spec.edges,
+    tex: spec.tex,
     differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
     parseAttrs: (attrs: object | undefined) => parseAttrs(spec.name, schema, attrs),
   }
