@@ -55,7 +55,7 @@ export interface OpSpec<S extends AttrSchema> {
   edges?: readonly Edge[]
   /**
    * The derivative as a KaTeX formula (for the generated reference pages), e.g.
-   * `\\frac{\\partial}{\\partial x}\\sin x = \\cos x`.
+   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`).
    */
   tex?: string
 }
