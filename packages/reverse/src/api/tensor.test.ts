@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AdError, Tensor as CoreTensor } from '@ad/core'
-import { arange, full, noGrad, enableGrad, ones, rand, randn, manualSeed, tensor, Tensor, zeros } from './index.js'
+import { arange, full, noGrad, enableGrad, ones, rand, randn, manualSeed, tensor, Tensor, zeros } from '../index.js'
 
 
 describe('reverse tensors', () => {

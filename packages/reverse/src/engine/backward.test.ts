@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ones, stack, tensor, type Tensor } from './index.js'
+import { ones, stack, tensor, type Tensor } from '../index.js'
 
 /** Central finite differences of scalar f at x (a flat list of values), step h. */
 function finiteDifferences(f: (x: number[]) => number, x: number[], h = 1e-6): number[] {

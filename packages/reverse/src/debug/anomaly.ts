@@ -1,6 +1,6 @@
 import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
-import { mode } from './mode.js'
-import type { Node } from './node.js'
+import { mode } from '../engine/mode.js'
+import type { Node } from '../engine/node.js'
 
 /**
  * Anomaly detection (PyTorch's `detect_anomaly`): while `detectAnomaly(fn)` runs, every

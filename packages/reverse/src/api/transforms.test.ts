@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { grad, jacrev, tensor, valueAndGrad, vjp, type Tensor } from './index.js'
+import { grad, jacrev, tensor, valueAndGrad, vjp, type Tensor } from '../index.js'
 
 const T = (x: unknown) => x as Tensor
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { apply, listOps, mulberry32, sizeOf, Tensor as CoreTensor, type Op } from '@ad/core'
-import { grad, hessianVectorProduct, tensor, type Tensor } from './index.js'
-import { directional, plain, relativeError, samplePoint } from './testing.js'
+import { grad, hessianVectorProduct, tensor, type Tensor } from '../index.js'
+import { directional, plain, relativeError, samplePoint } from '../testing.js'
 
 /**
  * Every VJP rule is written with registry ops, so a backward pass recorded with createGraph

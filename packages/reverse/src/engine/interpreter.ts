@@ -1,10 +1,10 @@
 import { evaluate, Tensor as CoreTensor, TRACE, type Interpreter, type Op, type Value } from '@ad/core'
 import { mode } from './mode.js'
 import { Node } from './node.js'
-import { Tensor } from './tensor.js'
-import { rememberTrace } from './anomaly.js'
-import { refreshView, viewOf } from './views.js'
-import { scalarOf, scalarTensor, wrap } from './wrap.js'
+import { Tensor } from '../api/tensor.js'
+import { rememberTrace } from '../debug/anomaly.js'
+import { refreshView, viewOf } from '../inplace/views.js'
+import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
 
 /**
  * The reverse interpreter, at level 0 (below every forward transform). It runs the kernel

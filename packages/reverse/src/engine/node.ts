@@ -1,7 +1,7 @@
 import { AdError, Tensor as CoreTensor, type Op, type Value } from '@ad/core'
-import { tracking } from './stats.js'
-import { writes } from './versions.js'
-import type { Tensor } from './tensor.js'
+import { tracking } from '../debug/stats.js'
+import { writes } from '../inplace/versions.js'
+import type { Tensor } from '../api/tensor.js'
 
 /** A tensor hook (`registerHook`): sees a gradient, may return a replacement. */
 export type Hook = (grad: Tensor) => unknown

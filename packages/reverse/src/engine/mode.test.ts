@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { enableGrad, isGradEnabled, noGrad, tensor } from './index.js'
+import { enableGrad, isGradEnabled, noGrad, tensor } from '../index.js'
 
 describe('noGrad and enableGrad', () => {
   it('nest to any depth, each restoring the mode it found (also when fn throws)', () => {

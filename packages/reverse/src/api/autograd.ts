@@ -1,8 +1,8 @@
 import { AdError, Tensor as CoreTensor, zeros, type Value } from '@ad/core'
-import { seedFor } from './backward.js'
-import { runPass } from './engine.js'
-import { gradTensor } from './grads.js'
-import { edgeOf } from './node.js'
+import { seedFor } from '../engine/backward.js'
+import { runPass } from '../engine/engine.js'
+import { gradTensor } from '../engine/grads.js'
+import { edgeOf } from '../engine/node.js'
 import { Tensor } from './tensor.js'
 import { wrap } from './wrap.js'
 

@@ -1,11 +1,11 @@
 import { AdError, add, apply, listOps, sameShape, sub, Tensor as CoreTensor, type FloatArray, type Op, type Value } from '@ad/core'
-import { copyOp, zeroOp } from './internal.js'
-import { mode } from './mode.js'
-import type { Node } from './node.js'
-import { Tensor } from './tensor.js'
+import { copyOp, zeroOp } from '../engine/engineOps.js'
+import { mode } from '../engine/mode.js'
+import type { Node } from '../engine/node.js'
+import { Tensor } from '../api/tensor.js'
 import { bumpVersion, writes } from './versions.js'
 import { applyChain, refreshView, viewChain, type View } from './views.js'
-import { scalarOf } from './wrap.js'
+import { scalarOf } from '../api/wrap.js'
 
 /**
  * In-place ops: `x.add_(y)` computes `x.add(y)` and writes the result into x's storage,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { autograd, detectAnomaly, grad, tensor, type Tensor } from './index.js'
-import { resetNonLeafGradWarning } from './tensor.js'
+import { autograd, detectAnomaly, grad, tensor, type Tensor } from '../index.js'
+import { resetNonLeafGradWarning } from '../api/tensor.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { autograd, grad, hessian, hessianVectorProduct, tensor, valueAndGrad, type Tensor } from './index.js'
-import { directional, relativeError } from './testing.js'
+import { autograd, grad, hessian, hessianVectorProduct, tensor, valueAndGrad, type Tensor } from '../index.js'
+import { directional, relativeError } from '../testing.js'
 
 const T = (x: unknown) => x as Tensor
 const flat = (t: unknown) => Array.from(T(t).contiguousData())

@@ -1,6 +1,6 @@
 import { Tensor as CoreTensor } from '@ad/core'
-import type { Node } from './node.js'
-import { Tensor } from './tensor.js'
+import type { Node } from '../engine/node.js'
+import { Tensor } from '../api/tensor.js'
 
 /**
  * The nodes of `t`'s graph (every node backward from t would visit), each once, newest

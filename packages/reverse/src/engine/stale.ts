@@ -1,6 +1,6 @@
 import { AdError, Tensor as CoreTensor, TRACE, type Interpreter, type MaybeZero, type Op, type Value } from '@ad/core'
 import type { Node } from './node.js'
-import { Tensor } from './tensor.js'
+import { Tensor } from '../api/tensor.js'
 
 /**
  * Saved tensors changed in place (`MODIFIED_AFTER_SAVE`). A node remembers the storage

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { apply, listOps, mulberry32, type Op } from '@ad/core'
-import { autograd, grad, noGrad, ones, tensor, zeros, type Tensor } from './index.js'
-import { plain, relativeError, samplePoint } from './testing.js'
+import { autograd, grad, noGrad, ones, tensor, zeros, type Tensor } from '../index.js'
+import { plain, relativeError, samplePoint } from '../testing.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 const flat = (t: Tensor | null) => Array.from(t!.contiguousData())

@@ -1,6 +1,6 @@
 import { tensor as coreTensor, Tensor as CoreTensor, type NestedArray } from '@ad/core'
-import { aliasOp } from './internal.js'
-import { Node } from './node.js'
+import { aliasOp } from '../engine/engineOps.js'
+import { Node } from '../engine/node.js'
 import { Tensor } from './tensor.js'
 import { wrap } from './wrap.js'
 

@@ -1,5 +1,5 @@
 import { Tensor as CoreTensor, type Storage } from '@ad/core'
-import type { Node } from './node.js'
+import type { Node } from '../engine/node.js'
 
 /** What `tapeStats` measured. Counts are of nodes recorded inside its function. */
 export interface TapeStats<T = unknown> {

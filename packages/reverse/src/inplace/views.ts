@@ -1,7 +1,7 @@
 import { apply, type Op } from '@ad/core'
-import { mode } from './mode.js'
-import type { Node } from './node.js'
-import type { Tensor } from './tensor.js'
+import { mode } from '../engine/mode.js'
+import type { Node } from '../engine/node.js'
+import type { Tensor } from '../api/tensor.js'
 
 /**
  * How a view was made from its base: the chain of one-input ops (reshape, slice, index,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { tensor, toDot, walkGraph, type Tensor } from './index.js'
+import { tensor, toDot, walkGraph, type Tensor } from '../index.js'
 
 describe('graph inspection', () => {
   it('gradFn.next: one edge per op input, null where no gradient flows', () => {

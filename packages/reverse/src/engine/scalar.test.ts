@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { autograd, noGrad, tensor, type Tensor } from './index.js'
+import { autograd, noGrad, tensor, type Tensor } from '../index.js'
 
 // The 0-dim path of scalar code (W1): results of elementwise ops on 0-dim tensors hold their
 // value as a number until something needs their storage, and backward runs their rules on

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { autograd, checkpoint, grad, hessian, noGrad, randn, manualSeed, tapeStats, tensor, type Tensor } from './index.js'
-import { relativeError } from './testing.js'
+import { autograd, checkpoint, grad, hessian, noGrad, randn, manualSeed, tapeStats, tensor, type Tensor } from '../index.js'
+import { relativeError } from '../testing.js'
 
 const flat = (t: Tensor | null) => Array.from(t!.contiguousData())
 

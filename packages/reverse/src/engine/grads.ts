@@ -1,6 +1,6 @@
 import { add, AdError, full, sameShape, Tensor as CoreTensor, type Value } from '@ad/core'
-import { Tensor } from './tensor.js'
-import { scalarTensor, wrap } from './wrap.js'
+import { Tensor } from '../api/tensor.js'
+import { scalarTensor, wrap } from '../api/wrap.js'
 
 /** The sum of two cotangents (numbers add directly; recorded when the pass is). */
 export function accumulate(a: Value, b: Value): Value {

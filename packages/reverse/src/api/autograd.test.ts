@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { autograd, tensor } from './index.js'
+import { autograd, tensor } from '../index.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 

@@ -1,8 +1,8 @@
 import { AdError, full, sameShape, tensor, Tensor as CoreTensor, type NestedArray, type Value } from '@ad/core'
 import { runPass } from './engine.js'
 import { edgeOf } from './node.js'
-import type { Tensor } from './tensor.js'
-import { wrap } from './wrap.js'
+import type { Tensor } from '../api/tensor.js'
+import { wrap } from '../api/wrap.js'
 
 export interface BackwardOptions {
   /** Keep the saved tensors, so the graph can be walked again (default: `createGraph`). */

@@ -1,9 +1,9 @@
 import { AdError, apply, Tensor as CoreTensor, Storage, type DType, type Interpreter, type NestedArray, type OpMethods, type Shape, TRACE } from '@ad/core'
-import { backward, type BackwardOptions } from './backward.js'
-import { cloneOp } from './internal.js'
-import { mode } from './mode.js'
-import { Node, type Hook } from './node.js'
-import { refreshView, type View } from './views.js'
+import { backward, type BackwardOptions } from '../engine/backward.js'
+import { cloneOp } from '../engine/engineOps.js'
+import { mode } from '../engine/mode.js'
+import { Node, type Hook } from '../engine/node.js'
+import { refreshView, type View } from '../inplace/views.js'
 
 /**
  * The core class, typed without its op methods so that the interface below can declare

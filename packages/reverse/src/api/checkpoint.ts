@@ -1,11 +1,11 @@
 import { AdError, type Value } from '@ad/core'
-import { runPass } from './engine.js'
-import { aliasOp, internalOp } from './internal.js'
-import { mode } from './mode.js'
-import { edgeOf, Node } from './node.js'
-import { nodeFreed } from './stats.js'
+import { runPass } from '../engine/engine.js'
+import { aliasOp, internalOp } from '../engine/engineOps.js'
+import { mode } from '../engine/mode.js'
+import { edgeOf, Node } from '../engine/node.js'
+import { nodeFreed } from '../debug/stats.js'
 import { Tensor } from './tensor.js'
-import { withRecording } from './views.js'
+import { withRecording } from '../inplace/views.js'
 import { wrap } from './wrap.js'
 
 const NO_ATTRS = Object.freeze({})

@@ -1,15 +1,15 @@
 import { AdError, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
-import { checkCotangents, checkSeed, hasNaN } from './anomaly.js'
+import { checkCotangents, checkSeed, hasNaN } from '../debug/anomaly.js'
 import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
 import { mode } from './mode.js'
 import { graphFreed, type Node } from './node.js'
 import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
 import { runWithStandIns } from './stale.js'
-import { nodeFreed, tracking } from './stats.js'
-import { writes } from './versions.js'
-import type { Tensor } from './tensor.js'
-import { scalarOf, wrap } from './wrap.js'
+import { nodeFreed, tracking } from '../debug/stats.js'
+import { writes } from '../inplace/versions.js'
+import type { Tensor } from '../api/tensor.js'
+import { scalarOf, wrap } from '../api/wrap.js'
 
 /**
  * One backward pass. `roots` get the `seeds` as cotangents. Without `targets`, every leaf
