@@ -2,7 +2,7 @@ import type { Domain, ValueDomain } from '../domain.js'
 import { drawBroadcastable, drawShape, real } from '../domain.js'
 import { broadcastShapes, sameShape } from '../shape.js'
 import { binaryKernel, ownCopy, unaryKernel } from '../kernels/elementwise.js'
-import { defineOp, shapeOf, type Edge, type MaybeZero, type OpFunction, type RuleContext } from '../op.js'
+import { defineOp, shapeOf, type Edge, type MaybeZero, type NoAttrs, type OpFunction, type RuleContext } from '../op.js'
 import type { Value } from '../dispatch.js'
 import { expandTo, sumTo } from './base.js'
 
@@ -113,10 +113,10 @@ export interface UnarySpec {
   edges?: readonly Edge[]
 }
 
-export function defineUnary(spec: UnarySpec): OpFunction {
+export function defineUnary(spec: UnarySpec): OpFunction<NoAttrs, 1, []> {
   const { f, d } = spec
   const kernel = unaryKernel(spec.name, f)
-  return defineOp({
+  return defineOp<NoAttrs, 1, []>({
     name: spec.name,
     arity: 1,
     elementwise: true,
@@ -146,10 +146,10 @@ export interface BinarySpec {
   edges?: readonly Edge[]
 }
 
-export function defineBinary(spec: BinarySpec): OpFunction {
+export function defineBinary(spec: BinarySpec): OpFunction<NoAttrs, 2, []> {
   const { f, da, db } = spec
   const kernel = binaryKernel(spec.name, f)
-  return defineOp({
+  return defineOp<NoAttrs, 2, []>({
     name: spec.name,
     arity: 2,
     elementwise: true,

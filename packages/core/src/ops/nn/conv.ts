@@ -180,8 +180,9 @@ function inputGradGeometry([gs, ws]: readonly Shape[], p: ConvParams, inputSize:
  * gradient `gy` [N, Cout, Hout, Wout] with the weight, onto an input of `inputSize` [H, W]
  * (needed because the floor in conv2d's output size loses it).
  */
-export const conv2dInputGrad = defineOp({
+const conv2dInputGrad = defineOp({
   name: 'conv2dInputGrad',
+  internal: true,
   arity: 2,
   attrs: { ...convAttrs, inputSize: attr.ints() },
   positional: ['stride', 'padding', 'dilation', 'groups', 'inputSize'],
@@ -227,8 +228,9 @@ function weightGradGeometry([xs, gs]: readonly Shape[], p: ConvParams, kernelSiz
  * [N, C, H, W] with the output gradient `gy` [N, Cout, Hout, Wout], summed over the batch,
  * shaped [Cout, C / groups, ...kernelSize].
  */
-export const conv2dWeightGrad = defineOp({
+const conv2dWeightGrad = defineOp({
   name: 'conv2dWeightGrad',
+  internal: true,
   arity: 2,
   attrs: { ...convAttrs, kernelSize: attr.ints() },
   positional: ['stride', 'padding', 'dilation', 'groups', 'kernelSize'],

@@ -107,8 +107,9 @@ export const maxPool2d = defineOp({
 })
 
 /** v at the argmax of each pooling window of x (x and v share a shape). */
-export const maxPool2dGather = defineOp({
+const maxPool2dGather = defineOp({
   name: 'maxPool2dGather',
+  internal: true,
   arity: 2,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -135,8 +136,9 @@ export const maxPool2dGather = defineOp({
 })
 
 /** gy (pooled shape) added at the argmax of each pooling window of x: maxPool2d's input gradient. */
-export const maxPool2dGrad = defineOp({
+const maxPool2dGrad = defineOp({
   name: 'maxPool2dGrad',
+  internal: true,
   arity: 2,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -198,8 +200,9 @@ export const avgPool2d = defineOp({
  * spread over its window (the part inside an input of `inputSize` [H, W]); overlapping
  * windows add up.
  */
-export const avgPool2dGrad = defineOp({
+const avgPool2dGrad = defineOp({
   name: 'avgPool2dGrad',
+  internal: true,
   arity: 1,
   attrs: { ...poolAttrs, inputSize: attr.ints() },
   positional: ['kernelSize', 'stride', 'padding', 'inputSize'],
