@@ -7,7 +7,7 @@ export const rosenbrock = (x: Tensor): Tensor => {
   const n = x.shape[0]
   const a = slice(x, { dim: 0, start: 0, end: n - 1 })
   const b = slice(x, { dim: 0, start: 1, end: n })
-  return sum(add(mul(100, square(sub(b, square(a)))), square(sub(1, a))))
+  return sum(add(mul(100, square(sub(b, square(a)))), square(sub(1, a)))) as Tensor
 }
 
 const x = tensor([0.5, 1.5, -0.3, 2, 0.7])
@@ -32,7 +32,7 @@ describe.each(modes)('compile (%o)', (options) => {
 
   it('broadcasts, and reads non-contiguous views through their strides', () => {
     const m = tensor([[1, 2, 3], [4, 5, 6]])
-    const f = (a: Tensor, b: Tensor) => sum(mul(sin(transpose(a, { dim0: 0, dim1: 1 })), expand(reshape(b, { shape: [3, 1] }), { shape: [3, 2] })), { dims: [1] })
+    const f = (a: Tensor, b: Tensor): Tensor => sum(mul(sin(transpose(a, { dim0: 0, dim1: 1 })), expand(reshape(b, { shape: [3, 1] }), { shape: [3, 2] })), { dims: [1] }) as Tensor
     const b = tensor([0.5, -1, 2])
     expect(compile(f, options)(m, b).tolist()).toEqual(f(m, b).tolist())
   })
