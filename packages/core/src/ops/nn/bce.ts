@@ -5,8 +5,9 @@ import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import { sameShape, sizeOf, type Shape } from '../../shape.js'
 import { Tensor } from '../../tensor.js'
 import type { Value } from '../../dispatch.js'
-import { div, maximum, mul, sub } from '../binary.js'
-import { sum } from '../reduce.js'
+import { div, mul, sub } from '../arithmetic.js'
+import { sum } from '../base.js'
+import { maximum } from '../binary.js'
 import { sigmoid } from '../unary.js'
 
 // The binary cross-entropies, as torch.nn.functional's, mean-reduced, the target a constant
