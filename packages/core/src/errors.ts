@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'LEAF_INPLACE'
   | 'INVALID_ARGUMENT'
   | 'NAN_GRADIENT'
+  | 'TRACED_VALUE'
 
 /** Every error `ad` throws. The message says what happened and what to do about it. */
 export class AdError extends Error {

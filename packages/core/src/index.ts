@@ -10,7 +10,7 @@ export * from './domain.js'
 export { TRACE, freshLevel, interpreterOf, topInterpreter, type Interpreter, type Traced, type Value } from './dispatch.js'
 export {
   defineOp, getOp, hasOp, listOps, apply, evaluate, shapeOf, isTraced, toTensors,
-  type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge,
+  type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge, type Reduction,
 } from './op.js'
 export { installOpMethods, type OpMethods } from './methods.js'
 export { sumTo, expandTo, unreduce } from './ops/base.js'

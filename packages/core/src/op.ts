@@ -37,6 +37,12 @@ export interface OpSpec<S extends AttrSchema> {
   elementwise?: boolean
   /** Elementwise ops on plain numbers: forward mode's allocation-free scalar path. */
   scalar?: (...xs: number[]) => number
+  /**
+   * A reduction that folds its input's elements into the output one at a time: which input
+   * dims it reduces, the start value and the fold. A compiler may then fuse it into the
+   * loop that computes its input (`@ad/compile`). Absent: the op runs its own kernel.
+   */
+  reduce?: Reduction<AttrsOf<S>>
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
   shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
   /** The kernel on plain tensors, already converted to a common dtype. */
@@ -58,6 +64,15 @@ export interface OpSpec<S extends AttrSchema> {
    * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`).
    */
   tex?: string
+}
+
+export interface Reduction<A> {
+  /** The input dims folded, normalised (ascending, non-negative) for an input of shape `shape`. */
+  dims(shape: Shape, attrs: A): number[]
+  /** The value an output element starts from (0 for a sum). */
+  init: number
+  /** The running value after one more input element: `combine(acc, x)`. */
+  combine(acc: number, x: number): number
 }
 
 /**
@@ -110,6 +125,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     constantArgs: spec.constantArgs,
     elementwise: spec.elementwise,
     scalar: spec.scalar,
+    reduce: spec.reduce,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,

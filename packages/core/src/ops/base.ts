@@ -90,6 +90,7 @@ export const sum = defineOp({
   positional: ['dims', 'keepdim'],
   shape: ([s], { dims, keepdim }) => reducedShape(s, normalizeDims('sum', dims, s.length), keepdim),
   primal: ([x], { dims }, shape) => sumDims(x, normalizeDims('sum', dims, x.rank), shape),
+  reduce: { dims: (s, { dims }) => normalizeDims('sum', dims, s.length), init: 0, combine: (acc, x) => acc + x },
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : sum(t, attrs)),
   vjp: ({ args: [x], attrs }, g): MaybeZero[] => [unreduce(g, shapeOf(x), attrs.dims, attrs.keepdim)],
   domain: (draw) => {
