@@ -1,5 +1,6 @@
 import { AdError, type Value } from '@ad/core'
 import { runPass } from './engine.js'
+import { freeSaved } from './freed.js'
 import { aliasOp, internalOp } from './internal.js'
 import { mode } from './mode.js'
 import { edgeOf, Node } from './node.js'
@@ -123,7 +124,7 @@ function recompute({ fn, explicit }: CheckpointAttrs, args: readonly unknown[], 
   if (!createGraph) {
     for (const a of targets) {
       nodeFreed(a)
-      a.free()
+      freeSaved(a)
     }
   }
   let k = 0
