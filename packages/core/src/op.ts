@@ -2,9 +2,9 @@ import { parseAttrs, type AttrSchema, type AttrsOf } from './attrs.js'
 import { tensor } from './create.js'
 import { TRACE, topInterpreter, type Traced, type Value } from './dispatch.js'
 import type { Domain } from './domain.js'
-import { promote, type DType } from './dtype.js'
-import { invalid } from './errors.js'
-import type { Shape } from './shape.js'
+import { checkAllocation, promote, type DType } from './dtype.js'
+import { describeValue, invalid } from './errors.js'
+import { sizeOf, type Shape } from './shape.js'
 import { Tensor, type NestedArray } from './tensor.js'
 
 /** What a rule sees: the op's inputs and output (plain, dual or taped, depending on the engine) and its attrs. */
@@ -219,6 +219,9 @@ export function evaluate(op: Op, args: readonly unknown[], attrs: object): numbe
     tensors.map((t) => t.shape),
     attrs as never,
   )
+  // Before any kernel runs: an output past the size limit is a mistake in a shape or attr
+  // (expand to [1e9, 1e9], a huge pad), even where the kernel would only make a view.
+  checkAllocation(tensors.length > 0 ? tensors[0].dtype : 'float64', sizeOf(outShape), `${op.name}'s output of shape [${outShape.join(',')}]`)
   return op.primal(tensors, attrs as never, outShape)
 }
 
@@ -257,7 +260,7 @@ export function toTensors(op: Op, args: readonly unknown[]): Tensor[] {
 function describe(a: unknown): string {
   if (a === null) return 'null'
   if (typeof a === 'object' && TRACE in a) return 'a value tracked by an engine that is no longer active'
-  return typeof a === 'object' ? `an object (${Object.prototype.toString.call(a)})` : `a ${typeof a}`
+  return describeValue(a)
 }
 
 function checkArity(op: Op, n: number): void {

@@ -61,6 +61,8 @@ export const expand = defineOp({
         if (own === undefined) throw fail()
         return own
       }
+      // -1 keeps a dim; any other negative size is a mistake, as in PyTorch.
+      if (d < 0) throw invalid(`expand: size ${d} in ${fmtShape(shape)} is negative; use -1 to keep a dim, or a size >= 0.`)
       if (own !== undefined && own !== 1 && own !== d) throw fail()
       return d
     })
