@@ -12,6 +12,7 @@ export default defineConfig({
       { extends: true, test: { name: 'reverse', include: ['packages/reverse/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'check', include: ['packages/check/src/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'crosscheck', include: ['test/src/**/*.test.ts'], testTimeout: 120_000 } },
+      { extends: true, test: { name: 'docs', include: ['docs/test/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },
 })
