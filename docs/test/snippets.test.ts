@@ -50,7 +50,8 @@ for (const page of pages()) {
 
   if (update) {
     afterAll(() => {
-      if (printed.length === snippets.length) writeFileSync(join(docsRoot, page), withOutputs(source, snippets, printed))
+      const complete = snippets.every((_, k) => printed[k] !== undefined)
+      if (complete) writeFileSync(join(docsRoot, page), withOutputs(source, snippets, printed))
     })
   }
 }
