@@ -13,6 +13,7 @@ export default defineConfig({
   title: 'ad',
   description: 'Automatic differentiation for TypeScript: forward and reverse mode from one op registry',
   cleanUrls: true,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   lastUpdated: false,
   // The generated API pages are written by TypeDoc before each build; README files are not pages.
   srcExclude: ['**/README.md', 'scripts/**', 'test/**', 'playground/**'],
@@ -75,6 +76,6 @@ export default defineConfig({
       },
       { text: 'Playground', link: '/playground' },
     ],
-    socialLinks: [],
+    logo: '/favicon.svg',
   },
 })

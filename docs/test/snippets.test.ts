@@ -27,7 +27,7 @@ async function run(code: string, file: string): Promise<string> {
     await import(/* @vite-ignore */ pathToFileURL(file).href)
   } finally {
     Object.assign(console, { log, error, warn })
-    await resetGlobals()
+    resetGlobals()
   }
   return printed.join('\n')
 }
