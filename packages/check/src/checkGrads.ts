@@ -1,5 +1,6 @@
 import { add, mul, sum, Tensor, tensor, type DType } from '@ad/core'
-import { isTraced, mulberry32 } from '@ad/core/internal'
+import { mulberry32 } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 import { jvp as forwardJvp } from '@ad/forward'
 import { grad as reverseGrad, vjp as reverseVjp } from '@ad/reverse'
 import { CheckError, invalidUse } from './errors.js'

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { sizeOf, Storage, Tensor, type Op, type Sample, type ValueDomain } from '@ad/core'
-import { mulberry32 } from '@ad/core/internal'
+import { mulberry32 } from '@ad/core'
 import { drawDoubles, drawFrom, drawIntegers, drawOption, drawSeed, type Gen } from './draw.js'
 import { exactStep, maxDisplacement, stepScale } from './fd.js'
 import { sameShape } from './values.js'

@@ -7,14 +7,14 @@ export type { DType, FloatArray } from './dtype.js'
 export { Tensor, Storage, type NestedArray } from './tensor.js'
 export { setPrintOptions, type PrintOptions } from './print/index.js'
 export { broadcastShapes, normalizeDim, normalizeDims, sizeOf, sameShape, type Shape } from './shape.js'
-export { tensor, zeros, ones, full, arange, rand, randn, type TensorLike, type CreateOptions, type TensorOptions } from './create.js'
-export { manualSeed } from './random.js'
+export { tensor, zeros, ones, full, arange, rand, randn, MAX_RANK, type TensorLike, type CreateOptions, type TensorOptions } from './create.js'
+export { manualSeed, mulberry32 } from './random.js'
 export { attr, Attr, type AttrSchema, type AttrsOf, type AttrsInput } from './attrs.js'
 export * from './domain.js'
 export type { Value } from './dispatch.js'
 export {
   defineOp, shapeOf,
-  type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge,
+  type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge, type Reduction,
   type Arity, type MethodParam, type NoAttrs,
 } from './op.js'
 export type { OpMethods, OpMethod } from './methods.js'

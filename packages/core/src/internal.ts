@@ -8,4 +8,4 @@ export { getOp, hasOp, listOps, opFunction, apply, evaluate, isTraced, toTensors
 export { installOpMethods } from './methods.js'
 export { unreduce } from './ops/base.js'
 export { formatTensor, INSPECT, type Printable } from './print/index.js'
-export { mulberry32 } from './random.js'
+export { describeValue, expectFunction, optionsOf } from './errors.js'

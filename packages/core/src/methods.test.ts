@@ -21,7 +21,7 @@ describe('tensor methods', () => {
       attrs: { dim: attr.int(), scale: attr.number().default(1) },
       method: ['dim', 1],
       shape: ([, s]) => s,
-      primal: ([x, i], { dim, scale }) => tensor(i.tolist().map((k) => (x.index(k as number) as Tensor).item() * scale * (dim + 1))),
+      primal: ([x, i], { dim, scale }) => tensor((i.tolist() as number[]).map((k) => (x.index(k as number) as Tensor).item() * scale * (dim + 1))),
       domain: () => ({ args: [], attrs: {} }),
     })
     class Probe {}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { tensor, Tensor, type Draw, type Op, type Value } from './index.js'
-import { apply, listOps, mulberry32 } from '@ad/core/internal'
+import { mulberry32 } from '@ad/core'
+import { apply, listOps } from '@ad/core/internal'
 import { jacfwd, jvp } from './index.js'
 
 /**

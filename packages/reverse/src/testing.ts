@@ -1,7 +1,7 @@
 // Helpers for this package's tests (not exported from the index): sampling an op's declared
 // domain deterministically, and central finite differences.
 import { sizeOf, Tensor as CoreTensor, type Draw, type Op, type ValueDomain } from '@ad/core'
-import { mulberry32 } from '@ad/core/internal'
+import { mulberry32 } from '@ad/core'
 
 /** A deterministic `Draw` (core's sampling interface) from a seed. */
 export function seededDraw(seed: number): Draw & { uniform(): number } {

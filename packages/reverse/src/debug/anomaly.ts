@@ -1,4 +1,5 @@
 import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
+import { expectFunction } from '@ad/core/internal'
 import { mode } from '../engine/mode.js'
 import type { Node } from '../engine/node.js'
 
@@ -10,6 +11,7 @@ import type { Node } from '../engine/node.js'
  * recorded op and per backward step.
  */
 export function detectAnomaly<T>(fn: () => T): T {
+  expectFunction('detectAnomaly', fn)
   mode.anomaly++
   try {
     return fn()

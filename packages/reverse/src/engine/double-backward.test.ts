@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { sizeOf, Tensor as CoreTensor, type Op } from '@ad/core'
-import { apply, listOps, mulberry32 } from '@ad/core/internal'
+import { mulberry32 } from '@ad/core'
+import { apply, listOps } from '@ad/core/internal'
 import { grad, hessianVectorProduct, tensor, type Tensor } from '../index.js'
 import { directional, plain, relativeError, samplePoint } from '../testing.js'
 

@@ -15,7 +15,8 @@ import {
   type DType,
   type Value,
 } from '../../index.js'
-import { getOp, mulberry32, opFunction } from '../../internal.js'
+import { mulberry32 } from '../../index.js'
+import { getOp, opFunction } from '../../internal.js'
 
 // The helper ops of the gradients are internal (not exported): reached through the registry.
 const avgPool2dGrad = opFunction('avgPool2dGrad')
