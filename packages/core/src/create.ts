@@ -14,7 +14,7 @@ export interface TensorOptions extends CreateOptions {
 }
 
 /** Anything a user may pass where a tensor is expected. */
-export type TensorLike = number | NestedArray | FloatArray | Tensor
+export type TensorLike = number | NestedArray | FloatArray | Int32Array | Tensor
 
 function checkDType(dtype: unknown): DType {
   if (dtype === undefined) return 'float64'
@@ -57,11 +57,12 @@ function fill(data: NestedArray, shape: number[], dim: number, out: FloatArray, 
   return at
 }
 
-/** A plain tensor from a number, nested arrays, a typed array (with `{ shape }`) or a tensor (copied). */
+/** A plain tensor from a number, nested arrays, a typed array (Float64/Float32/Int32, with `{ shape }`) or a tensor (copied). */
 export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) return data.to(options.dtype ?? data.dtype).clone()
-  if (data instanceof Float64Array || data instanceof Float32Array) {
-    const dtype = options.dtype ?? dtypeOf(data)
+  if (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array) {
+    // Int32Array data (index arguments: gather, class targets) becomes a float tensor of integer values.
+    const dtype = options.dtype ?? (data instanceof Int32Array ? 'float64' : dtypeOf(data))
     const shape = options.shape ?? [data.length]
     if (sizeOf(shape) !== data.length) {
       throw invalid(`tensor(): shape [${shape.join(',')}] holds ${sizeOf(shape)} elements but the array has ${data.length}.`)
