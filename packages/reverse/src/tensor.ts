@@ -1,4 +1,4 @@
-import { AdError, apply, Tensor as CoreTensor, Storage, type DType, type Interpreter, type NestedArray, type OpMethods, type Shape, TRACE } from '@ad/core'
+import { AdError, apply, Tensor as CoreTensor, formatTensor, Storage, type DType, type Interpreter, type OpMethods, type Shape, TRACE } from '@ad/core'
 import { backward, type BackwardOptions } from './backward.js'
 import { cloneOp } from './internal.js'
 import { mode } from './mode.js'
@@ -206,9 +206,10 @@ export class Tensor extends CoreBase {
     return apply(cloneOp, [this], NO_ATTRS) as Tensor
   }
 
+  /** As PyTorch prints a tensor on the tape: `gradFn=<MulBackward>`, or `requiresGrad=true` on a leaf. */
   override toString(): string {
-    const tail = this.gradFn !== null ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ', requiresGrad=true' : ''
-    return `tensor(${JSON.stringify(this.tolist() as NestedArray)}, shape=[${this.shape.join(',')}], dtype=${this.dtype}${tail})`
+    const tail = this.gradFn !== null ? [`gradFn=<${this.gradFn.name}>`] : this.requiresGrad ? ['requiresGrad=true'] : []
+    return formatTensor(this, tail)
   }
 }
 
