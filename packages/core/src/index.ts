@@ -13,7 +13,7 @@ export {
   type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge,
 } from './op.js'
 export { installOpMethods, type OpMethods } from './methods.js'
-export { sumTo, expandTo } from './ops/broadcast.js'
+export { sumTo, expandTo, unreduce } from './ops/base.js'
 export { gemmBackend, setGemmBackend, type GemmBackend } from './kernels/gemm.js'
 export { defineUnary, defineBinary } from './ops/elementwise.js'
 export * from './ops/index.js'

@@ -7,10 +7,10 @@ import { Tensor } from '../tensor.js'
 import { allocate } from '../dtype.js'
 import type { Value } from '../dispatch.js'
 import { defineUnary } from './elementwise.js'
-import { add, mul, sub } from './binary.js'
+import { add, mul, neg, square, sub } from './arithmetic.js'
 import { gt } from './compare.js'
 import { where } from './select.js'
-import { erf, exp, neg, sigmoid, square, tanh } from './unary.js'
+import { erf, exp, sigmoid, tanh } from './unary.js'
 
 // The activations of modern networks, each as PyTorch computes it (stable forms for large
 // |x|) with its derivative written with core ops.

@@ -6,7 +6,7 @@ import { remap } from '../kernels/remap.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import type { Shape } from '../shape.js'
 import type { Value } from '../dispatch.js'
-import { expand, reshape } from './shape.js'
+import { expand, reshape } from './base.js'
 import { pad } from './rearrange.js'
 import { checkDim, zerosLike } from './util.js'
 

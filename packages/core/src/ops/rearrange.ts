@@ -6,8 +6,7 @@ import { triangleKernel } from '../kernels/triangle.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { normalizeDims, type Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
-import { sum } from './reduce.js'
-import { reshape } from './shape.js'
+import { reshape, sum } from './base.js'
 import { checkDim } from './util.js'
 
 // Ops that move elements without arithmetic: each output element is one input element (or

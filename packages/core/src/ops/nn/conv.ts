@@ -10,8 +10,7 @@ import {
 } from '../../kernels/conv.js'
 import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import type { Shape } from '../../shape.js'
-import { sum } from '../reduce.js'
-import { expand, reshape } from '../shape.js'
+import { expand, reshape, sum } from '../base.js'
 import { addAll, atLeast, expectRank, pair } from './common.js'
 
 // conv2d and its two gradients form a closed family. All three are partial derivatives of

@@ -5,9 +5,8 @@ import { gemm, rowMajor, transposed } from '../../kernels/gemm.js'
 import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import type { Shape } from '../../shape.js'
 import { Tensor } from '../../tensor.js'
-import { expandTo, sumTo } from '../broadcast.js'
+import { expandTo, reshape, sumTo } from '../base.js'
 import { matmul, transpose } from '../linalg.js'
-import { reshape } from '../shape.js'
 import { addAll } from './common.js'
 
 function linearShape([xs, ws, bs]: readonly Shape[]): number[] {

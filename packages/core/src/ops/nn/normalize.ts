@@ -1,8 +1,8 @@
 import type { Value } from '../../dispatch.js'
 import { shapeOf } from '../../op.js'
-import { add, div, mul, sub } from '../binary.js'
-import { sum } from '../reduce.js'
-import { reciprocal, sqrt, square } from '../unary.js'
+import { add, div, mul, reciprocal, square, sub } from '../arithmetic.js'
+import { sum } from '../base.js'
+import { sqrt } from '../unary.js'
 
 // The normalization batchNorm and layerNorm share: over some dims of x,
 //   x̂ = (x − μ)·r,  μ = mean(x),  r = 1/√(σ² + eps),  σ² the biased variance.
