@@ -1,4 +1,4 @@
-import { AdError, type Value } from '@ad/core'
+import { expectFunction, AdError, type Value } from '@ad/core'
 import { runPass } from '../engine/engine.js'
 import { aliasOp, internalOp } from '../engine/engineOps.js'
 import { mode } from '../engine/mode.js'
@@ -31,6 +31,7 @@ interface CheckpointAttrs {
  * the same thing when run again (no fresh randomness) and return one tensor.
  */
 export function checkpoint(fn: (...inputs: any[]) => unknown, ...inputs: unknown[]): Tensor {
+  expectFunction('checkpoint', fn)
   if (typeof fn !== 'function') throw new AdError('INVALID_ARGUMENT', 'checkpoint: expects a function, then its arguments.')
   if (!mode.gradEnabled || mode.plain !== 0) return outputOf(fn(...inputs))
   const outer = mode.collect

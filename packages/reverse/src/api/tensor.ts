@@ -188,7 +188,7 @@ export class Tensor extends CoreBase {
    * to their `.grad`. A tensor of one element needs no cotangent (it is 1); otherwise pass
    * one of this tensor's shape.
    */
-  backward(cotangent?: unknown, options: BackwardOptions = {}): void {
+  backward(cotangent?: unknown, options?: BackwardOptions): void {
     backward(this, cotangent, options)
   }
 
