@@ -40,7 +40,8 @@ function reorderedMethod(op: Op, order: readonly (string | number)[]) {
   return function (this: Value, ...rest: unknown[]): Value {
     const extra = rest.length > order.length && isPlainObject(rest[rest.length - 1]) ? (rest.pop() as Record<string, unknown>) : {}
     if (rest.length > order.length) {
-      throw new TypeError(`${op.name}: the method takes at most ${order.length} parameter(s) (${order.map((p) => (typeof p === 'number' ? `argument ${p}` : p)).join(', ')}).`)
+      const names = order.map((p) => (typeof p === 'number' ? `tensor argument ${p}` : p)).join(', ')
+      throw invalid(`${op.name}: the method was given ${rest.length} argument(s); it takes ${names}, in PyTorch's order, then optional attrs.`)
     }
     const args: unknown[] = [this]
     const attrs: Record<string, unknown> = { ...extra }
