@@ -93,7 +93,7 @@ export function runCase(raw: unknown, index: number, engines: Engines, options: 
 
   // Forward: value, and jvp along the tangents (zeros for inputs without one).
   try {
-    const tangents = names.map((n, i) => (c.tangents?.[n] !== undefined ? tensorOf(c.tangents[n]) : zeros([...inputs[i].shape])))
+    const tangents = names.map((n, i) => (c.tangents !== undefined && Object.hasOwn(c.tangents, n) ? tensorOf(c.tangents[n]) : zeros([...inputs[i].shape])))
     const [out, tangentOut] = engines.forward.jvp(f, inputs, tangents)
     const value = dense(out, 'the value')
     if (c.value !== undefined) note(compare(value, c.value, c, 'value (forward)'))
