@@ -1,3 +1,5 @@
+import { allocateBuffer } from './buffers.js'
+
 export type DType = 'float64' | 'float32'
 export type FloatArray = Float64Array | Float32Array
 
@@ -5,8 +7,14 @@ export function isDType(x: unknown): x is DType {
   return x === 'float64' || x === 'float32'
 }
 
+/** A zeroed buffer (a recycled one within an engine's scope: see buffers.ts). */
 export function allocate(dtype: DType, size: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size)
+  return allocateBuffer(dtype === 'float32', size, true)
+}
+
+/** A buffer whose every element the caller is about to write (a recycled one is not zeroed first). */
+export function allocateUnset(dtype: DType, size: number): FloatArray {
+  return allocateBuffer(dtype === 'float32', size, false)
 }
 
 export function dtypeOf(array: FloatArray): DType {

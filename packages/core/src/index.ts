@@ -1,6 +1,7 @@
 export { AdError, type ErrorCode } from './errors.js'
 export type { DType, FloatArray } from './dtype.js'
 export { Tensor, Storage, type NestedArray } from './tensor.js'
+export { openPool, closePool, poolMark, issuedSince, recycle, POOLED_MIN_ELEMENTS } from './buffers.js'
 export { broadcastShapes, normalizeDim, normalizeDims, sizeOf, sameShape, type Shape } from './shape.js'
 export { tensor, zeros, ones, full, arange, rand, randn, type TensorLike, type CreateOptions, type TensorOptions } from './create.js'
 export { manualSeed, mulberry32 } from './random.js'

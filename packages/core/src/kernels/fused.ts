@@ -1,4 +1,4 @@
-import { allocate, type FloatArray } from '../dtype.js'
+import { allocateUnset, type FloatArray } from '../dtype.js'
 import { interpreterOf, topInterpreter } from '../dispatch.js'
 import { sameShape, type Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
@@ -16,40 +16,46 @@ import { ownCopy } from './elementwise.js'
 
 type Partial = (...xs: number[]) => unknown
 
+// Each operand comes with a stride of 1 (its elements) or 0 (one value for all: a number, or
+// a tensor broadcast from one element, such as the cotangent `sum` hands down).
+
 /** out[i] = t[i] · d(x[i], y[i]); false (and out unfinished) if the partial is not a number. */
-function unaryScaleLoop(d: Partial, t: FloatArray, x: FloatArray, y: FloatArray, out: FloatArray, n: number): boolean {
+function unaryScaleLoop(
+  d: Partial, t: FloatArray, st: number, x: FloatArray, sx: number, y: FloatArray, sy: number, out: FloatArray, n: number,
+): boolean {
   for (let i = 0; i < n; i++) {
-    const p = d(x[i], y[i])
+    const p = d(x[i * sx], y[i * sy])
     if (typeof p !== 'number') return false
-    out[i] = t[i] * p
+    out[i] = t[i * st] * p
   }
   return true
 }
 
-/** out[i] = t[i] · d(a[i·sa], b[i·sb], y[i]) (a stride of 0 reads a number argument). */
+/** out[i] = t[i] · d(a[i], b[i], y[i]). */
 function binaryScaleLoop(
-  d: Partial, t: FloatArray, a: FloatArray, sa: number, b: FloatArray, sb: number, y: FloatArray, out: FloatArray, n: number,
+  d: Partial, t: FloatArray, st: number, a: FloatArray, sa: number, b: FloatArray, sb: number, y: FloatArray, sy: number, out: FloatArray, n: number,
 ): boolean {
   for (let i = 0; i < n; i++) {
-    const p = d(a[i * sa], b[i * sb], y[i])
+    const p = d(a[i * sa], b[i * sb], y[i * sy])
     if (typeof p !== 'number') return false
-    out[i] = t[i] * p
+    out[i] = t[i * st] * p
   }
   return true
 }
 
 /** out[i] = ta[i] · da(…) + tb[i] · db(…): a binary op's JVP when both inputs have tangents. */
 function binarySumLoop(
-  da: Partial, db: Partial, ta: FloatArray, tb: FloatArray,
-  a: FloatArray, sa: number, b: FloatArray, sb: number, y: FloatArray, out: FloatArray, n: number,
+  da: Partial, db: Partial, ta: FloatArray, sta: number, tb: FloatArray, stb: number,
+  a: FloatArray, sa: number, b: FloatArray, sb: number, y: FloatArray, sy: number, out: FloatArray, n: number,
 ): boolean {
   for (let i = 0; i < n; i++) {
     const ai = a[i * sa]
     const bi = b[i * sb]
-    const p = da(ai, bi, y[i])
-    const q = db(ai, bi, y[i])
+    const yi = y[i * sy]
+    const p = da(ai, bi, yi)
+    const q = db(ai, bi, yi)
     if (typeof p !== 'number' || typeof q !== 'number') return false
-    out[i] = ta[i] * p + tb[i] * q
+    out[i] = ta[i * sta] * p + tb[i * stb] * q
   }
   return true
 }
@@ -88,35 +94,41 @@ export function fusible(values: readonly unknown[], shape: Shape, dtype: string)
   return top !== undefined && top.passive !== undefined && top.passive(values)
 }
 
-/** The elements of a fusible value: a tensor's, or a number as one element read with stride 0. */
-function elements(v: unknown): FloatArray {
-  if (typeof v !== 'number') return (v as Tensor).contiguousData()
-  const one = new Float64Array(1)
-  one[0] = v
-  return one
+/** Whether every element of a tensor is the one at its offset (all strides 0). */
+function uniform(t: Tensor): boolean {
+  for (let i = 0; i < t.strides.length; i++) if (t.strides[i] !== 0 && t.shape[i] !== 1) return false
+  return true
 }
 
-const stride = (v: unknown): number => (typeof v === 'number' ? 0 : 1)
+/** The elements of a fusible value, read with `stride`: a tensor's in order, or one value. */
+function elements(v: unknown): FloatArray {
+  if (typeof v === 'number') return Float64Array.of(v)
+  const t = v as Tensor
+  return uniform(t) ? Float64Array.of(t.storage.data[t.offset]) : t.contiguousData()
+}
+
+const stride = (v: unknown): number => (typeof v === 'number' || uniform(v as Tensor) ? 0 : 1)
 
 /** t · d(x, y) for a unary op in one pass; null when the partial is not a number on numbers. */
 export function fusedUnary(loops: FusedLoops, d: Partial, t: Tensor, x: Tensor, y: Tensor): Tensor | null {
-  const loop = (loops.unary ??= ownCopy(unaryScaleLoop, loops.name, (copy) => copy(d, ONE, ONE, ONE, new Float64Array(1), 1)))
-  const out = allocate(t.dtype, t.size)
-  return loop(d, t.contiguousData(), x.contiguousData(), y.contiguousData(), out, t.size) ? Tensor.fromArray(out, t.shape) : null
+  const loop = (loops.unary ??= ownCopy(unaryScaleLoop, loops.name, (copy) => copy(d, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
+  const out = allocateUnset(t.dtype, t.size)
+  const ok = loop(d, elements(t), stride(t), elements(x), stride(x), elements(y), stride(y), out, t.size)
+  return ok ? Tensor.fromArray(out, t.shape) : null
 }
 
 /** t · d(a, b, y) for one input of a binary op in one pass; null as `fusedUnary`. */
 export function fusedBinary(loops: FusedLoops, d: Partial, t: Tensor, a: unknown, b: unknown, y: Tensor): Tensor | null {
-  const loop = (loops.binary ??= ownCopy(binaryScaleLoop, loops.name, (copy) => copy(d, ONE, ONE, 0, ONE, 0, ONE, new Float64Array(1), 1)))
-  const out = allocate(t.dtype, t.size)
-  const ok = loop(d, t.contiguousData(), elements(a), stride(a), elements(b), stride(b), y.contiguousData(), out, t.size)
+  const loop = (loops.binary ??= ownCopy(binaryScaleLoop, loops.name, (copy) => copy(d, ONE, 0, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
+  const out = allocateUnset(t.dtype, t.size)
+  const ok = loop(d, elements(t), stride(t), elements(a), stride(a), elements(b), stride(b), elements(y), stride(y), out, t.size)
   return ok ? Tensor.fromArray(out, t.shape) : null
 }
 
 /** ta · da(a, b, y) + tb · db(a, b, y) in one pass; null as `fusedUnary`. */
 export function fusedBinarySum(loops: FusedLoops, da: Partial, db: Partial, ta: Tensor, tb: Tensor, a: unknown, b: unknown, y: Tensor): Tensor | null {
-  const loop = (loops.sum ??= ownCopy(binarySumLoop, loops.name, (copy) => copy(da, db, ONE, ONE, ONE, 0, ONE, 0, ONE, new Float64Array(1), 1)))
-  const out = allocate(ta.dtype, ta.size)
-  const ok = loop(da, db, ta.contiguousData(), tb.contiguousData(), elements(a), stride(a), elements(b), stride(b), y.contiguousData(), out, ta.size)
+  const loop = (loops.sum ??= ownCopy(binarySumLoop, loops.name, (copy) => copy(da, db, ONE, 0, ONE, 0, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
+  const out = allocateUnset(ta.dtype, ta.size)
+  const ok = loop(da, db, elements(ta), stride(ta), elements(tb), stride(tb), elements(a), stride(a), elements(b), stride(b), elements(y), stride(y), out, ta.size)
   return ok ? Tensor.fromArray(out, ta.shape) : null
 }
