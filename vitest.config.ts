@@ -9,6 +9,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'forward', include: ['packages/forward/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'compile', include: ['packages/compile/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'reverse', include: ['packages/reverse/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'check', include: ['packages/check/src/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'crosscheck', include: ['test/src/**/*.test.ts'], testTimeout: 120_000 } },

@@ -2,6 +2,7 @@ import { allocate, dtypeOf, type DType, type FloatArray } from './dtype.js'
 import { invalid } from './errors.js'
 import { contiguousStrides, sizeOf, type Shape } from './shape.js'
 import type { OpMethods } from './methods.js'
+import { formatTensor, INSPECT } from './print/format.js'
 
 /**
  * The buffer behind a tensor and every view of it. The version counts in-place writes, so
@@ -107,8 +108,14 @@ export class Tensor {
     return build(0, 0)
   }
 
+  /** As PyTorch's `str()` prints a tensor (see print/). */
   toString(): string {
-    return `tensor(${JSON.stringify(this.tolist())}, shape=[${this.shape.join(',')}], dtype=${this.dtype})`
+    return formatTensor(this)
+  }
+
+  /** What Node's `console.log` and `util.inspect` show: the same text, never the internals. */
+  [INSPECT](): string {
+    return this.toString()
   }
 }
 

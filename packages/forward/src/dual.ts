@@ -1,4 +1,4 @@
-import { installOpMethods, shapeOf, TRACE, type DType, type Interpreter, type OpMethods, type Traced, type Value } from '@ad/core'
+import { formatTensor, INSPECT, installOpMethods, shapeOf, Tensor, TRACE, type DType, type Interpreter, type OpMethods, type Traced, type Value } from '@ad/core'
 import { dtypeOfValue } from './values.js'
 
 // Every registered op is also a method on duals (installed below), as on tensors.
@@ -45,8 +45,26 @@ export class Dual implements Traced {
     return (p as { item(): number }).item()
   }
 
+  /**
+   * As PyTorch prints a dual tensor: the primal, then `tangent=` and the tangent as it
+   * prints itself. A primal that is a dual of an enclosing transform adds its own tangent
+   * first (outermost transform first).
+   */
   toString(): string {
-    return `Dual(${String(this.primal)}, ${String(this.tangent)})`
+    const tangents: string[] = []
+    let primal: Value = this
+    while (primal instanceof Dual) {
+      const t = primal.tangent
+      tangents.unshift(`tangent=${typeof t === 'number' ? formatTensor(t) : String(t)}`)
+      primal = primal.primal
+    }
+    if (typeof primal === 'number' || primal instanceof Tensor) return formatTensor(primal, tangents)
+    return `${String(primal)} with ${tangents.join(', ')}` // a value traced by another kind of transform
+  }
+
+  /** What Node's `console.log` and `util.inspect` show. */
+  [INSPECT](): string {
+    return this.toString()
   }
 }
 

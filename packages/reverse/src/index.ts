@@ -3,20 +3,20 @@
 // Every op's free function (and the rest of @ad/core); the names below shadow core's.
 export * from '@ad/core'
 
-export { Tensor } from './tensor.js'
-export { Node, type Node as GradFn, type Hook, type SavedTensor } from './node.js'
-export { tensor, zeros, ones, full, arange, rand, randn, type CreateOptions, type TensorOptions } from './create.js'
-export { noGrad, enableGrad, isGradEnabled } from './mode.js'
-export { autograd, type GradOptions } from './autograd.js'
-export { type BackwardOptions } from './backward.js'
-export { grad, valueAndGrad, vjp, jacrev, hessian, hessianVectorProduct, type TransformOptions } from './transforms.js'
-export { detectAnomaly } from './anomaly.js'
-export { checkpoint } from './checkpoint.js'
-export { walkGraph, toDot, type DotOptions } from './graph.js'
-export { tapeStats, type TapeStats } from './stats.js'
+export { Tensor } from './api/tensor.js'
+export { Node, type Node as GradFn, type Hook, type SavedTensor } from './engine/node.js'
+export { tensor, zeros, ones, full, arange, rand, randn, type CreateOptions, type TensorOptions } from './api/create.js'
+export { noGrad, enableGrad, isGradEnabled } from './engine/mode.js'
+export { autograd, type GradOptions } from './api/autograd.js'
+export { type BackwardOptions } from './engine/backward.js'
+export { grad, valueAndGrad, vjp, jacrev, hessian, hessianVectorProduct, type TransformOptions } from './api/transforms.js'
+export { detectAnomaly } from './debug/anomaly.js'
+export { checkpoint } from './api/checkpoint.js'
+export { walkGraph, toDot, type DotOptions } from './debug/graph.js'
+export { tapeStats, type TapeStats } from './debug/stats.js'
 
-import { installInplaceMethods } from './inplace.js'
-import { installTracing } from './interpreter.js'
+import { installInplaceMethods } from './inplace/inplace.js'
+import { installTracing } from './engine/interpreter.js'
 
 installTracing()
 installInplaceMethods()

@@ -2,9 +2,14 @@ import { allocate, type FloatArray } from '../dtype.js'
 import { Tensor } from '../tensor.js'
 import { gemm, rowMajor, transposed } from './gemm.js'
 
-/** The geometry of one 2-D cross-correlation (NCHW input, OIHW weight). */
+/**
+ * The geometry of one 2-D cross-correlation (NCHW input, OIHW weight). With `groups` g, the
+ * c input and o output channels split into g blocks, output block k seeing only input block
+ * k (weight [o, c/g, kh, kw]); `dilation` spaces the kernel taps: tap p reads row i·s + p·d − pad.
+ */
 export interface ConvGeometry {
   n: number
+  /** All input channels (c/groups per group). */
   c: number
   h: number
   w: number
@@ -15,14 +20,16 @@ export interface ConvGeometry {
   ow: number
   stride: number
   padding: number
+  dilation: number
+  groups: number
 }
 
 /** True when the unfolded input is the input itself (1×1 kernel, stride 1, no padding). */
 function isPointwise(g: ConvGeometry): boolean {
-  return g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0
+  return g.kh === 1 && g.kw === 1 && g.stride === 1 && g.padding === 0 && g.groups === 1
 }
 
-/** The output positions t (along one dim) whose input index t·s + tap − pad falls inside [0, size). */
+/** The output positions t (along one dim) whose input index t·s + tap − pad falls inside [0, size) (tap = p·dilation). */
 function validRange(size: number, out: number, tap: number, s: number, pad: number): [lo: number, hi: number] {
   const lo = Math.min(out, Math.max(0, Math.ceil((pad - tap) / s)))
   const hi = Math.max(lo, Math.min(out, Math.floor((size - 1 + pad - tap) / s) + 1))
@@ -30,8 +37,8 @@ function validRange(size: number, out: number, tap: number, s: number, pad: numb
 }
 
 /**
- * im2col: unfolds one image `x[xOff .. xOff + c·h·w]` into `col` as a [c·kh·kw, oh·ow]
- * matrix, row (ci, p, q) holding the input pixel under kernel tap (p, q) for every output
+ * im2col: unfolds the c/groups channels of one group of one image, `x[xOff ..]`, into `col`
+ * as a [(c/groups)·kh·kw, oh·ow] matrix, row (ci, p, q) holding the input pixel under kernel tap (p, q) for every output
  * position. Taps that fall into the padding are 0 and are never written: `col` must start
  * zeroed (a fresh buffer), and may then be reused for the next image of the same geometry.
  * The valid block of each tap is computed once, so the copies have no bounds tests; with
@@ -39,19 +46,20 @@ function validRange(size: number, out: number, tap: number, s: number, pad: numb
  * both arrays, copied whole (a memcpy), and only its padding columns are zeroed again.
  */
 function im2col(g: ConvGeometry, x: FloatArray, xOff: number, col: FloatArray): void {
-  const { c, h, w, kh, kw, oh, ow, stride: s, padding: pad } = g
+  const { h, w, kh, kw, oh, ow, stride: s, padding: pad, dilation: d } = g
+  const c = g.c / g.groups
   const L = oh * ow
   const wholeRows = s === 1 && ow === w
   let row = 0
   for (let ci = 0; ci < c; ci++) {
     const plane = xOff + ci * h * w
     for (let p = 0; p < kh; p++) {
-      const [ilo, ihi] = validRange(h, oh, p, s, pad)
+      const [ilo, ihi] = validRange(h, oh, p * d, s, pad)
       for (let q = 0; q < kw; q++, row++) {
-        const [jlo, jhi] = validRange(w, ow, q, s, pad)
+        const [jlo, jhi] = validRange(w, ow, q * d, s, pad)
         if (ilo === ihi || jlo === jhi) continue
         const first = row * L + ilo * ow // col's row ilo of this tap
-        const src = plane + (ilo * s + p - pad) * w + jlo * s + q - pad // x under (ilo, jlo)
+        const src = plane + (ilo * s + p * d - pad) * w + jlo * s + q * d - pad // x under (ilo, jlo)
         if (wholeRows) {
           const n = (ihi - ilo - 1) * ow + (jhi - jlo)
           col.set(x.subarray(src, src + n), first + jlo)
@@ -73,20 +81,21 @@ function im2col(g: ConvGeometry, x: FloatArray, xOff: number, col: FloatArray): 
   }
 }
 
-/** col2im: the transpose of im2col, adding each row of `col` back into image `dx[dxOff ..]`. */
+/** col2im: the transpose of im2col, adding each row of `col` back into one group of image `dx[dxOff ..]`. */
 function col2im(g: ConvGeometry, col: FloatArray, dx: FloatArray, dxOff: number): void {
-  const { c, h, w, kh, kw, oh, ow, stride: s, padding: pad } = g
+  const { h, w, kh, kw, oh, ow, stride: s, padding: pad, dilation: d } = g
+  const c = g.c / g.groups
   const L = oh * ow
   let row = 0
   for (let ci = 0; ci < c; ci++) {
     const plane = dxOff + ci * h * w
     for (let p = 0; p < kh; p++) {
-      const [ilo, ihi] = validRange(h, oh, p, s, pad)
+      const [ilo, ihi] = validRange(h, oh, p * d, s, pad)
       for (let q = 0; q < kw; q++, row++) {
-        const [jlo, jhi] = validRange(w, ow, q, s, pad)
+        const [jlo, jhi] = validRange(w, ow, q * d, s, pad)
         const n = jhi - jlo
         let r = row * L + ilo * ow + jlo
-        let at = plane + (ilo * s + p - pad) * w + jlo * s + q - pad
+        let at = plane + (ilo * s + p * d - pad) * w + jlo * s + q * d - pad
         for (let i = ilo; i < ihi; i++, r += ow, at += s * w) {
           if (s === 1) for (let j = 0; j < n; j++) dx[at + j] += col[r + j]
           else for (let j = 0; j < n; j++) dx[at + j * s] += col[r + j]
@@ -96,13 +105,18 @@ function col2im(g: ConvGeometry, col: FloatArray, dx: FloatArray, dxOff: number)
   }
 }
 
-/** out[n] = W[o, c·kh·kw] · im2col(x[n]) + bias, one matrix product per image. */
+/**
+ * out[n, block k] = W[block k] [o/g, (c/g)·kh·kw] · im2col(x[n], group k) + bias: one matrix
+ * product per image and group.
+ */
 export function conv2dKernel(g: ConvGeometry, x: Tensor, weight: Tensor, bias: Tensor | undefined): Tensor {
-  const { n, c, h, w, o, kh, kw, oh, ow } = g
-  const K = c * kh * kw
+  const { n, c, h, w, o, kh, kw, oh, ow, groups } = g
+  const cg = c / groups
+  const og = o / groups
+  const K = cg * kh * kw
   const L = oh * ow
   const xs = x.contiguousData()
-  const W = rowMajor(weight.contiguousData(), 0, K)
+  const ws = weight.contiguousData()
   const out = allocate(x.dtype, n * o * L)
   const pointwise = isPointwise(g)
   const col = pointwise ? xs : allocate(x.dtype, K * L)
@@ -110,37 +124,47 @@ export function conv2dKernel(g: ConvGeometry, x: Tensor, weight: Tensor, bias: T
   for (let b = 0; b < n; b++) {
     const oOff = b * o * L
     if (bs !== undefined) for (let oc = 0; oc < o; oc++) out.fill(bs[oc], oOff + oc * L, oOff + (oc + 1) * L)
-    if (!pointwise) im2col(g, xs, b * c * h * w, col)
-    gemm(o, L, K, W, rowMajor(col, pointwise ? b * c * h * w : 0, L), out, oOff, bs !== undefined)
+    for (let k = 0; k < groups; k++) {
+      const xOff = (b * c + k * cg) * h * w
+      if (!pointwise) im2col(g, xs, xOff, col)
+      gemm(og, L, K, rowMajor(ws, k * og * K, K), rowMajor(col, pointwise ? xOff : 0, L), out, oOff + k * og * L, bs !== undefined)
+    }
   }
   return Tensor.fromArray(out, [n, o, oh, ow])
 }
 
 /**
- * The input gradient of conv2d (a transposed convolution): for each image,
- * col = Wᵀ · gy[n], then col2im adds the columns back onto the input grid.
+ * The input gradient of conv2d (a transposed convolution): for each image and group,
+ * col = W[block]ᵀ · gy[n, block], then col2im adds the columns back onto the input grid.
  */
 export function conv2dInputGradKernel(g: ConvGeometry, gy: Tensor, weight: Tensor): Tensor {
-  const { n, c, h, w, o, kh, kw, oh, ow } = g
-  const K = c * kh * kw
+  const { n, c, h, w, o, kh, kw, oh, ow, groups } = g
+  const cg = c / groups
+  const og = o / groups
+  const K = cg * kh * kw
   const L = oh * ow
   const gs = gy.contiguousData()
-  // Wᵀ [K, o], read in place through its strides.
-  const Wt = transposed(weight.contiguousData(), 0, K)
+  const ws = weight.contiguousData()
   const dx = allocate(gy.dtype, n * c * h * w)
   const pointwise = isPointwise(g)
   const col = pointwise ? dx : allocate(gy.dtype, K * L)
   for (let b = 0; b < n; b++) {
-    gemm(K, L, o, Wt, rowMajor(gs, b * o * L, L), col, pointwise ? b * c * h * w : 0, false)
-    if (!pointwise) col2im(g, col, dx, b * c * h * w)
+    for (let k = 0; k < groups; k++) {
+      const xOff = (b * c + k * cg) * h * w
+      // W[block]ᵀ [K, og], read in place through its strides.
+      gemm(K, L, og, transposed(ws, k * og * K, K), rowMajor(gs, (b * o + k * og) * L, L), col, pointwise ? xOff : 0, false)
+      if (!pointwise) col2im(g, col, dx, xOff)
+    }
   }
   return Tensor.fromArray(dx, [n, c, h, w])
 }
 
-/** The weight gradient of conv2d: dW[o, c·kh·kw] = Σ_n gy[n] · im2col(x[n])ᵀ. */
+/** The weight gradient of conv2d: dW[block k] [o/g, (c/g)·kh·kw] = Σ_n gy[n, block k] · im2col(x[n], group k)ᵀ. */
 export function conv2dWeightGradKernel(g: ConvGeometry, x: Tensor, gy: Tensor): Tensor {
-  const { n, c, h, w, o, kh, kw, oh, ow } = g
-  const K = c * kh * kw
+  const { n, c, h, w, o, kh, kw, oh, ow, groups } = g
+  const cg = c / groups
+  const og = o / groups
+  const K = cg * kh * kw
   const L = oh * ow
   const xs = x.contiguousData()
   const gs = gy.contiguousData()
@@ -148,9 +172,12 @@ export function conv2dWeightGradKernel(g: ConvGeometry, x: Tensor, gy: Tensor): 
   const pointwise = isPointwise(g)
   const col = pointwise ? xs : allocate(x.dtype, K * L)
   for (let b = 0; b < n; b++) {
-    if (!pointwise) im2col(g, xs, b * c * h * w, col)
-    // gy[n] [o, L] · colᵀ [L, K], the transpose read in place.
-    gemm(o, K, L, rowMajor(gs, b * o * L, L), transposed(col, pointwise ? b * c * h * w : 0, L), dw, 0, b > 0)
+    for (let k = 0; k < groups; k++) {
+      const xOff = (b * c + k * cg) * h * w
+      if (!pointwise) im2col(g, xs, xOff, col)
+      // gy[n, block] [og, L] · colᵀ [L, K], the transpose read in place.
+      gemm(og, K, L, rowMajor(gs, (b * o + k * og) * L, L), transposed(col, pointwise ? xOff : 0, L), dw, k * og * K, b > 0)
+    }
   }
-  return Tensor.fromArray(dw, [o, c, kh, kw])
+  return Tensor.fromArray(dw, [o, cg, kh, kw])
 }

@@ -1,24 +1,11 @@
 import { real, values } from '../domain.js'
+import { add, div, mul, neg, square, sub } from './arithmetic.js'
 import { defineBinary } from './elementwise.js'
 import { eq, ge, gt, lt } from './compare.js'
 import { where } from './select.js'
-import { log, neg, reciprocal, square } from './unary.js'
+import { log } from './unary.js'
 
 // Each op: the scalar function, then ∂y/∂a and ∂y/∂b from inputs a, b and output y.
-
-export const add = defineBinary({ name: 'add', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
-
-export const sub = defineBinary({ name: 'sub', f: (a, b) => a - b, da: () => 1, db: () => -1, values: [real, real] })
-
-export const mul = defineBinary({ name: 'mul', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
-
-export const div = defineBinary({
-  name: 'div',
-  f: (a, b) => a / b,
-  da: (_a, b) => reciprocal(b),
-  db: (_a, b, y) => neg(div(y, b)),
-  values: [real, values(-2, 2, { avoid: [0] })],
-})
 
 export const pow = defineBinary({
   name: 'pow',

@@ -1,34 +1,17 @@
 import type { Domain, ValueDomain } from '../domain.js'
-import { drawBroadcastable, drawShape } from '../domain.js'
+import { drawBroadcastable, drawShape, real } from '../domain.js'
 import { broadcastShapes, sameShape } from '../shape.js'
 import { binaryKernel, ownCopy, unaryKernel } from '../kernels/elementwise.js'
 import { fusedBinary, fusedBinarySum, fusedLoops, fusedUnary, fusible, type FusedLoops } from '../kernels/fused.js'
 import { Tensor } from '../tensor.js'
-import { apply, defineOp, getOp, shapeOf, type Edge, type MaybeZero, type Op, type OpFunction, type RuleContext } from '../op.js'
+import { defineOp, shapeOf, type Edge, type MaybeZero, type OpFunction, type RuleContext } from '../op.js'
 import type { Value } from '../dispatch.js'
-import { expandTo, sumTo } from './broadcast.js'
+import { expandTo, sumTo } from './base.js'
 
-// The rules below need mul, add and neg, which are themselves built by these builders. They
-// are looked up in the registry when a rule first runs, so that loading the op families never
-// calls a builder whose module has not finished loading (an import cycle). Numbers go
-// straight to the op's scalar function, as its free function does (see `freeFunction` in
-// op.ts): rules run on numbers for every scalar op of a reverse pass.
-const NO_ATTRS = {}
-let mulOp: Op | undefined
-let addOp: Op | undefined
-let negOp: Op | undefined
-const mul = (a: Value, b: Value): Value => {
-  const op = (mulOp ??= getOp('mul'))
-  return typeof a === 'number' && typeof b === 'number' ? op.scalar!(a, b) : apply(op, [a, b], NO_ATTRS)
-}
-const add = (a: Value, b: Value): Value => {
-  const op = (addOp ??= getOp('add'))
-  return typeof a === 'number' && typeof b === 'number' ? op.scalar!(a, b) : apply(op, [a, b], NO_ATTRS)
-}
-const neg = (a: Value): Value => {
-  const op = (negOp ??= getOp('neg'))
-  return typeof a === 'number' ? op.scalar!(a) : apply(op, [a], NO_ATTRS)
-}
+// The rules below are written with mul, add and neg, which these builders themselves make:
+// they are declared at the end of this module (the rules only call them when they run, after
+// the module has loaded), so the builders need no op module above them. Numbers go straight
+// to the op's scalar function, as its free function does (see `freeFunction` in op.ts).
 
 // Elementwise ops state their partial derivatives once, as DiffRules and ChainRules do; the
 // JVP (tangent times partial) and the VJP (cotangent times partial) both follow from them.
@@ -39,6 +22,14 @@ function scale(t: Value, partial: Value): Value {
   if (partial === 1) return t
   if (partial === -1) return neg(t)
   return mul(t, partial)
+}
+
+/**
+ * Whether a rule may run as one fused loop (kernels/fused.ts): the (co)tangent is a tensor
+ * and every value is plain, of the output's shape and dtype.
+ */
+function fusibleRule(t: Value, values: readonly unknown[], out: Value): boolean {
+  return typeof t !== 'number' && out instanceof Tensor && fusible(values, out.shape, out.dtype)
 }
 
 /**
@@ -53,15 +44,10 @@ function scale(t: Value, partial: Value): Value {
  * wrap them in a helper the copy cannot see; `ownRules` checks the copy and falls back to
  * the template).
  */
-/**
- * Whether a rule may run as one fused loop (kernels/fused.ts): the (co)tangent is a tensor
- * and every value is plain, of the output's shape and dtype.
- */
-function fusibleRule(t: Value, values: readonly unknown[], out: Value): boolean {
-  return typeof t !== 'number' && out instanceof Tensor && fusible(values, out.shape, out.dtype)
+const KIT = {
+  scale, sumTo, shapeOf, sameShape, expandTo, broadcastShapes, add: (a: Value, b: Value): Value => add(a, b),
+  fusibleRule, fusedUnary, fusedBinary, fusedBinarySum,
 }
-
-const KIT = { scale, sumTo, shapeOf, sameShape, expandTo, broadcastShapes, add, fusibleRule, fusedUnary, fusedBinary, fusedBinarySum }
 type Kit = typeof KIT
 type Rules = Required<Pick<Parameters<typeof defineOp>[0], 'jvp' | 'vjp'>>
 type UnaryPartial = UnarySpec['d']
@@ -242,3 +228,12 @@ export function defineBinary(spec: BinarySpec): OpFunction {
     edges: spec.edges,
   })
 }
+
+// ---------------------------------------------------------------------------------------
+// The arithmetic the rules above are written with (the rest is in arithmetic.ts).
+
+export const add = defineBinary({ name: 'add', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
+
+export const mul = defineBinary({ name: 'mul', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
+
+export const neg = defineUnary({ name: 'neg', f: (x) => -x, d: () => -1, values: real })

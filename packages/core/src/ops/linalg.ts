@@ -5,9 +5,9 @@ import { matmulKernel } from '../kernels/matmul.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { sameShape, type Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
-import { add } from './binary.js'
-import { sumTo } from './broadcast.js'
-import { reshape, unsqueeze } from './shape.js'
+import { add } from './arithmetic.js'
+import { reshape, sumTo } from './base.js'
+import { unsqueeze } from './shape.js'
 import { checkDim } from './util.js'
 
 /** Swaps two dims as a view (a 0-dim tensor accepts dims 0 and -1 and stays as it is). */

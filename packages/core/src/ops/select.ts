@@ -5,7 +5,7 @@ import { clampKernel, where3 } from '../kernels/select.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { broadcastShapes } from '../shape.js'
 import type { Value } from '../dispatch.js'
-import { expandTo, sumTo } from './broadcast.js'
+import { expandTo, sumTo } from './base.js'
 import { ge, le } from './compare.js'
 
 /**

@@ -4,77 +4,9 @@ import { fmtShape, invalid, shapeMismatch } from '../errors.js'
 import type { Value } from '../dispatch.js'
 import { catKernel } from '../kernels/cat.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
-import { sizeOf } from '../shape.js'
 import { Tensor } from '../tensor.js'
-import { sumTo } from './broadcast.js'
+import { reshape } from './base.js'
 import { checkDim, zerosLike } from './util.js'
-
-/** Resolves one -1 in a target shape and checks the element count. */
-function resolveReshape(from: readonly number[], target: readonly number[]): number[] {
-  const free = target.filter((d) => d === -1).length
-  if (free > 1 || target.some((d) => d < -1)) throw invalid(`reshape: shape ${fmtShape(target)} may hold at most one -1 and no other negative size.`)
-  const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1)
-  const n = sizeOf(from)
-  const out = target.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d))
-  if (sizeOf(out) !== n || !out.every(Number.isInteger)) {
-    throw invalid(`reshape: cannot reshape a tensor of shape ${fmtShape(from)} (${n} elements) to ${fmtShape(target)}.`)
-  }
-  return out
-}
-
-export const reshape = defineOp({
-  name: 'reshape',
-  arity: 1,
-  attrs: { shape: attr.ints() },
-  positional: ['shape'],
-  shape: ([s], { shape }) => resolveReshape(s, shape),
-  // A contiguous tensor reshapes as a view of the same storage; otherwise it is packed first.
-  primal: ([x], _attrs, shape) =>
-    x.isContiguous ? new Tensor(x.storage, shape, undefined, x.offset) : Tensor.fromArray(x.contiguousData(), shape),
-  jvp: ({ out }, [t]): MaybeZero => (t === null ? null : reshape(t, { shape: [...shapeOf(out)] })),
-  vjp: ({ args: [x] }, g): MaybeZero[] => [reshape(g, { shape: [...shapeOf(x)] })],
-  domain: (draw) => {
-    const shape = drawShape(draw, 0, 3)
-    const target = draw.bool() ? [sizeOf(shape)] : [...shape].reverse()
-    if (target.length > 0 && draw.bool()) target[draw.int(0, target.length - 1)] = -1
-    return { args: [{ shape, values: real }], attrs: { shape: target } }
-  },
-})
-
-/** Broadcasts to `shape` as a view: stride 0 along stretched and new leading dims. */
-export const expand = defineOp({
-  name: 'expand',
-  arity: 1,
-  attrs: { shape: attr.ints() },
-  positional: ['shape'],
-  shape: ([s], { shape }) => {
-    const lead = shape.length - s.length
-    const fail = () => shapeMismatch(`expand: cannot expand shape ${fmtShape(s)} to ${fmtShape(shape)}; only dims of size 1 can grow.`)
-    if (lead < 0) throw fail()
-    return shape.map((d, i) => {
-      const own = i < lead ? undefined : s[i - lead]
-      if (d === -1) {
-        if (own === undefined) throw fail()
-        return own
-      }
-      if (own !== undefined && own !== 1 && own !== d) throw fail()
-      return d
-    })
-  },
-  primal: ([x], _attrs, shape) => {
-    const lead = shape.length - x.rank
-    const strides = shape.map((_, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : x.strides[i - lead]))
-    return new Tensor(x.storage, shape, strides, x.offset)
-  },
-  jvp: ({ out }, [t]): MaybeZero => (t === null ? null : expand(t, { shape: [...shapeOf(out)] })),
-  vjp: ({ args: [x] }, g): MaybeZero[] => [sumTo(g, shapeOf(x))],
-  domain: (draw) => {
-    const shape = drawShape(draw, 0, 3)
-    const target = [...(draw.bool() ? [draw.int(1, 3)] : []), ...shape.map((d) => (d === 1 ? draw.int(1, 3) : d))]
-    const input = shape.map((d, i) => (draw.bool() ? 1 : target[target.length - shape.length + i] ?? d))
-    return { args: [{ shape: input, values: real }], attrs: { shape: target } }
-  },
-})
 
 // ---------------------------------------------------------------------------------------
 // permute, squeeze, unsqueeze, index, slice (views), cat, stack

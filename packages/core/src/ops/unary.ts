@@ -1,13 +1,11 @@
 import { positive, real, unit, values } from '../domain.js'
 import { erf as erfKernel } from '../kernels/erf.js'
+import { add, div, mul, neg, reciprocal, square, sub } from './arithmetic.js'
 import { defineUnary } from './elementwise.js'
-import { add, div, mul, sub } from './binary.js'
 import { gt, sign } from './compare.js'
 
 // Each line: the scalar function, then ∂y/∂x from input x and output y (DiffRules style).
 // Kinks follow PyTorch: the derivative at a kink is the one-sided value PyTorch returns.
-
-export const neg = defineUnary({ name: 'neg', f: (x) => -x, d: () => -1, values: real })
 
 export const abs = defineUnary({
   name: 'abs', f: Math.abs, d: (x) => sign(x), values: values(-2, 2, { avoid: [0] }),
@@ -73,13 +71,6 @@ export const softplus = defineUnary({
   f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
   d: (x) => sigmoid(x),
   values: values(-4, 4),
-})
-
-export const square = defineUnary({ name: 'square', f: (x) => x * x, d: (x) => mul(x, 2), values: real })
-
-export const reciprocal = defineUnary({
-  name: 'reciprocal', f: (x) => 1 / x, d: (_x, y) => neg(square(y)), values: values(-2, 2, { avoid: [0] }),
-  edges: [{ note: "(1/x)'(0) = −(1/0)² = −inf, as PyTorch", args: [0], torch: [-Infinity] }],
 })
 
 export const erf = defineUnary({

@@ -2,7 +2,6 @@ import { zeros } from '../create.js'
 import type { Value } from '../dispatch.js'
 import { allocate, type DType } from '../dtype.js'
 import { fmtShape, invalid } from '../errors.js'
-import { apply, getOp } from '../op.js'
 import type { Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
 
@@ -40,15 +39,4 @@ export function checkDim(op: string, dim: number, shape: Shape, positions = shap
     throw invalid(`${op}: dim ${dim} is out of range [${-n}, ${n - 1}] for a tensor of shape ${fmtShape(shape)}.`)
   }
   return dim < 0 ? dim + n : dim
-}
-
-/**
- * An attribute-less op looked up in the registry when called, not imported. For rules in
- * modules that the elementwise builders themselves load (reduce.ts, through broadcast.ts's
- * `sum`): importing unary.ts or binary.ts there would close an import cycle in which a
- * builder runs before its module has finished loading (see ops/elementwise.ts).
- */
-export function registered(name: string): (...args: Value[]) => Value {
-  const noAttrs = {}
-  return (...args) => apply(getOp(name), args, noAttrs)
 }

@@ -6,19 +6,14 @@ import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import type { Shape } from '../../shape.js'
 import { Tensor } from '../../tensor.js'
 import type { Value } from '../../dispatch.js'
-import { expandTo } from '../broadcast.js'
-import { add, div, mul, sub } from '../binary.js'
-import { sum } from '../reduce.js'
-import { reshape } from '../shape.js'
-import { reciprocal, sqrt, square } from '../unary.js'
+import { expandTo, reshape, sum } from '../base.js'
+import { mul } from '../arithmetic.js'
 import { addAll } from './common.js'
+import { normalized, project } from './normalize.js'
 
 // Training-mode batch normalization: each channel (dim 1) is normalized with the mean and
 // the biased variance of its values over every other dim (N, H, W), then scaled and shifted:
-//   y = x̂·w + b,  x̂ = (x − μ)·r,  r = 1/√(σ² + eps).
-// The Jacobian of x ↦ x̂ is symmetric: P(v) = r·(v − mean(v) − x̂·mean(v·x̂)) per channel, so
-// the JVP and the VJP are the same projection, written with core ops (statistics included)
-// so that it differentiates again.
+// y = x̂·w + b (normalize.ts has x̂ and its derivative).
 
 function checkShapes([xs, ws, bs]: readonly Shape[]): void {
   const describe = () => `input ${fmtShape(xs)}, weight ${fmtShape(ws)}, bias ${fmtShape(bs)}`
@@ -39,34 +34,6 @@ const statDims = (rank: number): number[] => [0, ...Array.from({ length: rank - 
 /** A per-channel [C] value as [1, C, 1, ...] to broadcast against the input. */
 const channelView = (v: Value, rank: number, c: number): Value =>
   reshape(v, { shape: [1, c, ...Array<number>(rank - 2).fill(1)] })
-
-interface Normalized {
-  xhat: Value
-  rstd: Value
-  dims: number[]
-  count: number
-  c: number
-  rank: number
-}
-
-/** x̂ and r from x, with core ops. */
-function normalized(x: Value, eps: number): Normalized {
-  const shape = shapeOf(x)
-  const rank = shape.length
-  const dims = statDims(rank)
-  const count = dims.reduce((p, d) => p * shape[d], 1)
-  const mu = div(sum(x, { dims, keepdim: true }), count)
-  const xc = sub(x, mu)
-  const variance = div(sum(square(xc), { dims, keepdim: true }), count)
-  const rstd = reciprocal(sqrt(add(variance, eps)))
-  return { xhat: mul(xc, rstd), rstd, dims, count, c: shape[1], rank }
-}
-
-/** P(v) = r·(v − mean(v) − x̂·mean(v·x̂)): the derivative of x̂ applied to v (or its transpose). */
-function project({ xhat, rstd, dims, count }: Normalized, v: Value): Value {
-  const mean = (u: Value) => div(sum(u, { dims, keepdim: true }), count)
-  return mul(rstd, sub(sub(v, mean(v)), mul(xhat, mean(mul(v, xhat)))))
-}
 
 /** Batch normalization in training mode: args input [N, C, ...], weight [C], bias [C]. */
 export const batchNorm = defineOp({
@@ -115,8 +82,9 @@ export const batchNorm = defineOp({
   },
   jvp: ({ args: [x, w], out, attrs }, [tx, tw, tb]): MaybeZero => {
     if (tx === null && tw === null && tb === null) return null
-    const nx = normalized(x, attrs.eps)
-    const { rank, c } = nx
+    const rank = shapeOf(x).length
+    const c = shapeOf(x)[1]
+    const nx = normalized(x, statDims(rank), attrs.eps)
     const t = addAll([
       tx === null ? null : mul(channelView(w, rank, c), project(nx, tx)),
       tw === null ? null : mul(channelView(tw, rank, c), nx.xhat),
@@ -125,8 +93,10 @@ export const batchNorm = defineOp({
     return t === null ? null : expandTo(t, shapeOf(out))
   },
   vjp: ({ args: [x, w], attrs }, g, needs): MaybeZero[] => {
-    const nx = normalized(x, attrs.eps)
-    const { rank, c, dims, xhat } = nx
+    const rank = shapeOf(x).length
+    const c = shapeOf(x)[1]
+    const nx = normalized(x, statDims(rank), attrs.eps)
+    const { dims, xhat } = nx
     return [
       needs[0] ? project(nx, mul(g, channelView(w, rank, c))) : null,
       needs[1] ? sum(mul(g, xhat), { dims }) : null,

@@ -1,6 +1,6 @@
 import { fmtShape, invalid, shapeMismatch } from '../../errors.js'
 import type { MaybeZero } from '../../op.js'
-import { add } from '../binary.js'
+import { add } from '../arithmetic.js'
 
 /** Checks an integer attribute against a lower bound (kernel sizes and strides ≥ 1, padding ≥ 0). */
 export function atLeast(op: string, name: string, value: number, min: number): number {

@@ -10,50 +10,72 @@ import {
 } from '../../kernels/conv.js'
 import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import type { Shape } from '../../shape.js'
-import { sum } from '../reduce.js'
-import { expand, reshape } from '../shape.js'
+import { expand, reshape, sum } from '../base.js'
 import { addAll, atLeast, expectRank, pair } from './common.js'
 
 // conv2d and its two gradients form a closed family. All three are partial derivatives of
-// one trilinear form T(x, W, gy) = Σ x_pad[n,c,i·s+p,j·s+q] · W[o,c,p,q] · gy[n,o,i,j]:
+// one trilinear form T(x, W, gy) = Σ x_pad[n,c,i·s+p·d,j·s+q·d] · W[o,c,p,q] · gy[n,o,i,j]
+// (c running over o's group):
 //   conv2d(x, W)            = ∂T/∂gy
 //   conv2dInputGrad(gy, W)  = ∂T/∂x   (a transposed convolution)
 //   conv2dWeightGrad(x, gy) = ∂T/∂W
 // so the VJP of each is written with the other two and every order of derivative stays
 // inside the family, each member with its own im2col + matrix-product kernel.
 
-const convAttrs = { stride: attr.int().default(1), padding: attr.int().default(0) }
-
-/** Output size of one spatial dim: floor((in + 2·pad − k) / stride) + 1. */
-function outSize(size: number, k: number, stride: number, padding: number): number {
-  return Math.floor((size + 2 * padding - k) / stride) + 1
+const convAttrs = {
+  stride: attr.int().default(1),
+  padding: attr.int().default(0),
+  dilation: attr.int().default(1),
+  groups: attr.int().default(1),
 }
 
-function geometry(
-  op: string,
-  [n, c, h, w]: Shape,
-  [o, cw, kh, kw]: Shape,
-  stride: number,
-  padding: number,
-  describe: () => string,
-): ConvGeometry {
+/** The attrs every member of the family passes on to the others. */
+export interface ConvParams {
+  stride: number
+  padding: number
+  dilation: number
+  groups: number
+}
+
+const convParams = ({ stride, padding, dilation, groups }: ConvParams): ConvParams => ({ stride, padding, dilation, groups })
+
+/** Output size of one spatial dim: floor((in + 2·pad − dilation·(k − 1) − 1) / stride) + 1. */
+function outSize(size: number, k: number, { stride, padding, dilation }: ConvParams): number {
+  return Math.floor((size + 2 * padding - dilation * (k - 1) - 1) / stride) + 1
+}
+
+/**
+ * The geometry of a convolution of an input [n, c, h, w] with a weight [o, c/groups, kh, kw],
+ * checked: `describe` names the op's arguments in messages.
+ */
+export function geometry(op: string, [n, c, h, w]: Shape, [o, cw, kh, kw]: Shape, p: ConvParams, describe: () => string): ConvGeometry {
+  const { stride, padding, dilation, groups } = p
   atLeast(op, 'stride', stride, 1)
   atLeast(op, 'padding', padding, 0)
-  if (c !== cw) throw shapeMismatch(`${op}: ${describe()}: the input has ${c} channels but the weight expects ${cw}.`)
-  if (h + 2 * padding < kh || w + 2 * padding < kw) {
+  atLeast(op, 'dilation', dilation, 1)
+  atLeast(op, 'groups', groups, 1)
+  if (c % groups !== 0 || o % groups !== 0) {
+    throw shapeMismatch(`${op}: ${describe()}: groups = ${groups} must divide both the ${c} input and the ${o} output channels.`)
+  }
+  if (c / groups !== cw) {
+    throw shapeMismatch(`${op}: ${describe()}: the input has ${c} channels, so with groups = ${groups} the weight must have ${c / groups} per group, got ${cw}.`)
+  }
+  const spanH = dilation * (kh - 1) + 1
+  const spanW = dilation * (kw - 1) + 1
+  if (h + 2 * padding < spanH || w + 2 * padding < spanW) {
     throw shapeMismatch(
-      `${op}: ${describe()}: the ${kh}x${kw} kernel is larger than the padded ${h + 2 * padding}x${w + 2 * padding} input.`,
+      `${op}: ${describe()}: the ${kh}x${kw} kernel (spanning ${spanH}x${spanW} with dilation ${dilation}) is larger than the padded ${h + 2 * padding}x${w + 2 * padding} input.`,
     )
   }
-  return { n, c, h, w, o, kh, kw, stride, padding, oh: outSize(h, kh, stride, padding), ow: outSize(w, kw, stride, padding) }
+  return { n, c, h, w, o, kh, kw, stride, padding, dilation, groups, oh: outSize(h, kh, p), ow: outSize(w, kw, p) }
 }
 
-function conv2dGeometry(shapes: readonly Shape[], stride: number, padding: number): ConvGeometry {
+function conv2dGeometry(shapes: readonly Shape[], p: ConvParams): ConvGeometry {
   const [xs, ws, bs] = shapes
   const describe = () => `input ${fmtShape(xs)}, weight ${fmtShape(ws)}${bs ? `, bias ${fmtShape(bs)}` : ''}`
   expectRank('conv2d', 'the input', xs, 4, '[N, C, H, W]')
-  expectRank('conv2d', 'the weight', ws, 4, '[Cout, Cin, kh, kw]')
-  const g = geometry('conv2d', xs, ws, stride, padding, describe)
+  expectRank('conv2d', 'the weight', ws, 4, '[Cout, Cin / groups, kh, kw]')
+  const g = geometry('conv2d', xs, ws, p, describe)
   if (bs !== undefined && (bs.length !== 1 || bs[0] !== g.o)) {
     throw shapeMismatch(`conv2d: ${describe()}: the bias must have shape [${g.o}] (one per output channel).`)
   }
@@ -61,20 +83,19 @@ function conv2dGeometry(shapes: readonly Shape[], stride: number, padding: numbe
 }
 
 /** A [Cout] bias as [1, Cout, 1, 1], to broadcast over NCHW. */
-const biasView = (b: MaybeZero, o: number): MaybeZero => (b === null ? null : reshape(b, { shape: [1, o, 1, 1] }))
+export const biasView = (b: MaybeZero, o: number): MaybeZero => (b === null ? null : reshape(b, { shape: [1, o, 1, 1] }))
 
-/** 2-D cross-correlation, NCHW input, [Cout, Cin, kh, kw] weight, optional [Cout] bias. */
+/** 2-D cross-correlation, NCHW input, [Cout, Cin / groups, kh, kw] weight, optional [Cout] bias. */
 export const conv2d = defineOp({
   name: 'conv2d',
   arity: [2, 3],
   attrs: convAttrs,
-  positional: ['stride', 'padding'],
-  shape: (shapes, { stride, padding }) => {
-    const g = conv2dGeometry(shapes, stride, padding)
+  positional: ['stride', 'padding', 'dilation', 'groups'],
+  shape: (shapes, attrs) => {
+    const g = conv2dGeometry(shapes, attrs)
     return [g.n, g.o, g.oh, g.ow]
   },
-  primal: ([x, w, b], { stride, padding }) =>
-    conv2dKernel(conv2dGeometry([x.shape, w.shape, b?.shape].filter((s) => s !== undefined), stride, padding), x, w, b),
+  primal: ([x, w, b], attrs) => conv2dKernel(conv2dGeometry([x.shape, w.shape, b?.shape].filter((s) => s !== undefined), attrs), x, w, b),
   jvp: ({ args: [x, w], out, attrs }, [tx, tw, tb]): MaybeZero => {
     const outShape = shapeOf(out)
     const t = addAll([
@@ -88,10 +109,10 @@ export const conv2d = defineOp({
   vjp: ({ args: [x, w], attrs }, g, needs): MaybeZero[] => {
     const [, , h, wd] = shapeOf(x)
     const [, , kh, kw] = shapeOf(w)
-    const { stride, padding } = attrs
+    const p = convParams(attrs)
     return [
-      needs[0] ? conv2dInputGrad(g, w, { stride, padding, inputSize: [h, wd] }) : null,
-      needs[1] ? conv2dWeightGrad(x, g, { stride, padding, kernelSize: [kh, kw] }) : null,
+      needs[0] ? conv2dInputGrad(g, w, { ...p, inputSize: [h, wd] }) : null,
+      needs[1] ? conv2dWeightGrad(x, g, { ...p, kernelSize: [kh, kw] }) : null,
       needs[2] ? sum(g, { dims: [0, 2, 3] }) : null,
     ]
   },
@@ -99,7 +120,7 @@ export const conv2d = defineOp({
     const s = drawConv(draw)
     const args = [
       { shape: [s.n, s.c, s.h, s.w], values: real },
-      { shape: [s.o, s.c, s.kh, s.kw], values: real },
+      { shape: [s.o, s.c / s.groups, s.kh, s.kw], values: real },
     ]
     if (draw.bool()) args.push({ shape: [s.o], values: real })
     return { args, attrs: s.attrs }
@@ -111,38 +132,43 @@ export const conv2d = defineOp({
       attrs: { stride: 2 },
       torch: [[[[[1, 1, 0], [1, 1, 0], [0, 0, 0]]]], [[[[1, 2], [4, 5]]]]],
     },
+    {
+      note: 'dilation spaces the taps (a 2x2 kernel with dilation 2 reads the corners of a 3x3 window); groups = channels is a depthwise convolution',
+      args: [[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0, 0], [0, 0, 0], [0, 0, 2]]]], [[[[1, 1], [1, 1]]], [[[1, 2], [3, 4]]]]],
+      attrs: { dilation: 2, groups: 2 },
+      torch: [[[[[1, 0, 1], [0, 0, 0], [1, 0, 1]], [[1, 0, 2], [0, 0, 0], [3, 0, 4]]]], [[[[1, 3], [7, 9]]], [[[1, 0], [0, 2]]]]],
+    },
   ],
 })
 
-/** A small convolution for the property suite: at most 2 images, 2 channels, 4x4 pixels, 3x3 kernels. */
+/**
+ * A small convolution for the property suite: at most 2 images, 4x4 pixels, 3x3 kernels, and
+ * 1-2 channels per group in 1-2 groups (so grouped and depthwise cases both come up).
+ */
 function drawConv(draw: Draw) {
   const n = draw.int(1, 2)
-  const c = draw.int(1, 2)
-  const o = draw.int(1, 2)
+  const groups = draw.int(1, 2)
+  const c = groups * draw.int(1, 2)
+  const o = groups * draw.int(1, 2)
   const kh = draw.int(1, 3)
   const kw = draw.int(1, 3)
-  const stride = draw.int(1, 2)
-  const padding = draw.int(0, 1)
-  const h = draw.int(Math.max(1, kh - 2 * padding), 4)
-  const w = draw.int(Math.max(1, kw - 2 * padding), 4)
+  const p: ConvParams = { stride: draw.int(1, 2), padding: draw.int(0, 1), dilation: draw.int(1, 2), groups }
+  const h = draw.int(Math.max(1, p.dilation * (kh - 1) + 1 - 2 * p.padding), 4 + p.dilation)
+  const w = draw.int(Math.max(1, p.dilation * (kw - 1) + 1 - 2 * p.padding), 4 + p.dilation)
   const attrs: Record<string, unknown> = {}
-  if (stride !== 1 || draw.bool()) attrs.stride = stride
-  if (padding !== 0 || draw.bool()) attrs.padding = padding
-  return { n, c, o, kh, kw, stride, padding, h, w, oh: outSize(h, kh, stride, padding), ow: outSize(w, kw, stride, padding), attrs }
+  for (const [key, fallback] of [['stride', 1], ['padding', 0], ['dilation', 1], ['groups', 1]] as const) {
+    if (p[key] !== fallback || draw.bool()) attrs[key] = p[key]
+  }
+  return { n, c, o, kh, kw, h, w, groups, oh: outSize(h, kh, p), ow: outSize(w, kw, p), attrs }
 }
 
-function inputGradGeometry(
-  [gs, ws]: readonly Shape[],
-  stride: number,
-  padding: number,
-  inputSize: readonly number[],
-): ConvGeometry {
+function inputGradGeometry([gs, ws]: readonly Shape[], p: ConvParams, inputSize: readonly number[]): ConvGeometry {
   const op = 'conv2dInputGrad'
   const describe = () => `output gradient ${fmtShape(gs)}, weight ${fmtShape(ws)}, inputSize ${fmtShape(inputSize)}`
   expectRank(op, 'the output gradient', gs, 4, '[N, Cout, Hout, Wout]')
-  expectRank(op, 'the weight', ws, 4, '[Cout, Cin, kh, kw]')
+  expectRank(op, 'the weight', ws, 4, '[Cout, Cin / groups, kh, kw]')
   const [h, w] = pair(op, 'inputSize', inputSize)
-  const g = geometry(op, [gs[0], ws[1], h, w], ws, stride, padding, describe)
+  const g = geometry(op, [gs[0], ws[1] * p.groups, h, w], ws, p, describe)
   if (gs[1] !== g.o || gs[2] !== g.oh || gs[3] !== g.ow) {
     throw shapeMismatch(`${op}: ${describe()}: the output gradient must have shape ${fmtShape([g.n, g.o, g.oh, g.ow])}.`)
   }
@@ -158,47 +184,38 @@ export const conv2dInputGrad = defineOp({
   name: 'conv2dInputGrad',
   arity: 2,
   attrs: { ...convAttrs, inputSize: attr.ints() },
-  positional: ['stride', 'padding', 'inputSize'],
-  shape: (shapes, { stride, padding, inputSize }) => {
-    const g = inputGradGeometry(shapes, stride, padding, inputSize)
+  positional: ['stride', 'padding', 'dilation', 'groups', 'inputSize'],
+  shape: (shapes, attrs) => {
+    const g = inputGradGeometry(shapes, attrs, attrs.inputSize)
     return [g.n, g.c, g.h, g.w]
   },
-  primal: ([gy, w], { stride, padding, inputSize }) =>
-    conv2dInputGradKernel(inputGradGeometry([gy.shape, w.shape], stride, padding, inputSize), gy, w),
+  primal: ([gy, w], attrs) => conv2dInputGradKernel(inputGradGeometry([gy.shape, w.shape], attrs, attrs.inputSize), gy, w),
   jvp: ({ args: [gy, w], attrs }, [tg, tw]): MaybeZero =>
     addAll([tg === null ? null : conv2dInputGrad(tg, w, attrs), tw === null ? null : conv2dInputGrad(gy, tw, attrs)]),
   vjp: ({ args: [gy, w], attrs }, ct, needs): MaybeZero[] => {
     const [, , kh, kw] = shapeOf(w)
-    const { stride, padding } = attrs
-    return [
-      needs[0] ? conv2d(ct, w, { stride, padding }) : null,
-      needs[1] ? conv2dWeightGrad(ct, gy, { stride, padding, kernelSize: [kh, kw] }) : null,
-    ]
+    const p = convParams(attrs)
+    return [needs[0] ? conv2d(ct, w, p) : null, needs[1] ? conv2dWeightGrad(ct, gy, { ...p, kernelSize: [kh, kw] }) : null]
   },
   domain: (draw) => {
     const s = drawConv(draw)
     return {
       args: [
         { shape: [s.n, s.o, s.oh, s.ow], values: real },
-        { shape: [s.o, s.c, s.kh, s.kw], values: real },
+        { shape: [s.o, s.c / s.groups, s.kh, s.kw], values: real },
       ],
       attrs: { ...s.attrs, inputSize: [s.h, s.w] },
     }
   },
 })
 
-function weightGradGeometry(
-  [xs, gs]: readonly Shape[],
-  stride: number,
-  padding: number,
-  kernelSize: readonly number[],
-): ConvGeometry {
+function weightGradGeometry([xs, gs]: readonly Shape[], p: ConvParams, kernelSize: readonly number[]): ConvGeometry {
   const op = 'conv2dWeightGrad'
   const describe = () => `input ${fmtShape(xs)}, output gradient ${fmtShape(gs)}, kernelSize ${fmtShape(kernelSize)}`
   expectRank(op, 'the input', xs, 4, '[N, C, H, W]')
   expectRank(op, 'the output gradient', gs, 4, '[N, Cout, Hout, Wout]')
   const [kh, kw] = pair(op, 'kernelSize', kernelSize)
-  const g = geometry(op, xs, [gs[1], xs[1], kh, kw], stride, padding, describe)
+  const g = geometry(op, xs, [gs[1], xs[1] / p.groups, kh, kw], p, describe)
   if (gs[0] !== g.n || gs[2] !== g.oh || gs[3] !== g.ow) {
     throw shapeMismatch(`${op}: ${describe()}: the output gradient must have shape ${fmtShape([g.n, g.o, g.oh, g.ow])}.`)
   }
@@ -208,28 +225,24 @@ function weightGradGeometry(
 /**
  * The gradient of conv2d with respect to its weight: the correlation of the input `x`
  * [N, C, H, W] with the output gradient `gy` [N, Cout, Hout, Wout], summed over the batch,
- * shaped [Cout, C, ...kernelSize].
+ * shaped [Cout, C / groups, ...kernelSize].
  */
 export const conv2dWeightGrad = defineOp({
   name: 'conv2dWeightGrad',
   arity: 2,
   attrs: { ...convAttrs, kernelSize: attr.ints() },
-  positional: ['stride', 'padding', 'kernelSize'],
-  shape: (shapes, { stride, padding, kernelSize }) => {
-    const g = weightGradGeometry(shapes, stride, padding, kernelSize)
-    return [g.o, g.c, g.kh, g.kw]
+  positional: ['stride', 'padding', 'dilation', 'groups', 'kernelSize'],
+  shape: (shapes, attrs) => {
+    const g = weightGradGeometry(shapes, attrs, attrs.kernelSize)
+    return [g.o, g.c / g.groups, g.kh, g.kw]
   },
-  primal: ([x, gy], { stride, padding, kernelSize }) =>
-    conv2dWeightGradKernel(weightGradGeometry([x.shape, gy.shape], stride, padding, kernelSize), x, gy),
+  primal: ([x, gy], attrs) => conv2dWeightGradKernel(weightGradGeometry([x.shape, gy.shape], attrs, attrs.kernelSize), x, gy),
   jvp: ({ args: [x, gy], attrs }, [tx, tg]): MaybeZero =>
     addAll([tx === null ? null : conv2dWeightGrad(tx, gy, attrs), tg === null ? null : conv2dWeightGrad(x, tg, attrs)]),
   vjp: ({ args: [x, gy], attrs }, ct, needs): MaybeZero[] => {
     const [, , h, w] = shapeOf(x)
-    const { stride, padding } = attrs
-    return [
-      needs[0] ? conv2dInputGrad(gy, ct, { stride, padding, inputSize: [h, w] }) : null,
-      needs[1] ? conv2d(x, ct, { stride, padding }) : null,
-    ]
+    const p = convParams(attrs)
+    return [needs[0] ? conv2dInputGrad(gy, ct, { ...p, inputSize: [h, w] }) : null, needs[1] ? conv2d(x, ct, p) : null]
   },
   domain: (draw) => {
     const s = drawConv(draw)

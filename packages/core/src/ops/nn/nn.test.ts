@@ -234,7 +234,11 @@ describe('conv2d and its gradients', () => {
     expect(codeOf(() => conv2d(x, randomTensor(2, [3, 2, 3, 3]), { stride: 0 }))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => conv2d(x, randomTensor(2, [3, 2, 3, 3]), { padding: -1 }))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => conv2d(x, randomTensor(2, [3, 2, 3, 3]), { stride: 1.5 }))).toBe('INVALID_ARGUMENT')
-    expect(codeOf(() => conv2d(x, randomTensor(2, [3, 2, 3, 3]), { dilation: 2 } as never))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => conv2d(x, randomTensor(2, [3, 2, 3, 3]), { dilation: 0 }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => conv2d(x, randomTensor(2, [3, 2, 3, 3]), { dilation: 2 }))).toBe('SHAPE_MISMATCH') // spans 5x5
+    expect(codeOf(() => conv2d(x, randomTensor(2, [3, 1, 3, 3]), { groups: 2, dilation: 1.5 }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => conv2d(x, randomTensor(2, [3, 1, 3, 3]), { groups: 2 }))).toBe('SHAPE_MISMATCH') // 3 outputs, 2 groups
+    expect(codeOf(() => conv2d(x, randomTensor(2, [4, 2, 3, 3]), { groups: 2 }))).toBe('SHAPE_MISMATCH') // 1 input channel per group
     const g = randomTensor(4, [1, 3, 2, 2])
     expect(codeOf(() => conv2dInputGrad(g, randomTensor(2, [3, 2, 3, 3]), { inputSize: [5, 5] }))).toBe('SHAPE_MISMATCH')
     expect(codeOf(() => conv2dInputGrad(g, randomTensor(2, [3, 2, 3, 3]), { inputSize: [4] }))).toBe('INVALID_ARGUMENT')
@@ -242,17 +246,22 @@ describe('conv2d and its gradients', () => {
   })
 })
 
-/** Window values of plane (n, c) at output (i, j), in row-major window order. */
-function windows(x: Tensor, k: number, s: number, f: (vs: number[]) => number): number[] {
+/** Window values of plane (n, c) at output (i, j), in row-major window order; `fill` in the padding. */
+function windows(x: Tensor, k: number, s: number, f: (vs: number[]) => number, pad = 0, fill = 0): number[] {
   const [n, c, h, w] = x.shape
   const xs = vals(x)
   const out: number[] = []
   for (let b = 0; b < n; b++)
     for (let ci = 0; ci < c; ci++)
-      for (let i = 0; i + k <= h; i += s)
-        for (let j = 0; j + k <= w; j += s) {
+      for (let i = -pad; i + k <= h + pad; i += s)
+        for (let j = -pad; j + k <= w + pad; j += s) {
           const vs: number[] = []
-          for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) vs.push(xs[at(x.shape, b, ci, i + p, j + q)])
+          for (let p = 0; p < k; p++)
+            for (let q = 0; q < k; q++) {
+              const r = i + p
+              const t = j + q
+              vs.push(r < 0 || r >= h || t < 0 || t >= w ? fill : xs[at(x.shape, b, ci, r, t)])
+            }
           out.push(f(vs))
         }
   return out
@@ -277,6 +286,15 @@ describe('maxPool2d / avgPool2d', () => {
       expectClose(mx, windows(x4, k, stride, (vs) => Math.max(...vs)))
       expectClose(avgPool2d(x, attrs), windows(x4, k, stride, (vs) => vs.reduce((a, b) => a + b, 0) / vs.length))
     })
+  })
+
+  it('pad with −inf (max) and with zeros counted in the divisor (avg)', () => {
+    for (const [k, stride, padding] of [[2, 2, 1], [3, 2, 1], [3, 1, 1], [4, 3, 2]]) {
+      const x = randomTensor(70 + k + padding, [2, 2, 5, 6])
+      const attrs = { kernelSize: k, stride, padding }
+      expectClose(maxPool2d(x, attrs), windows(x, k, stride, (vs) => Math.max(...vs), padding, -Infinity))
+      expectClose(avgPool2d(x, attrs), windows(x, k, stride, (vs) => vs.reduce((a, b) => a + b, 0) / (k * k), padding, 0))
+    }
   })
 
   it('sends the gradient to the first maximum of each window on ties', () => {
@@ -309,6 +327,10 @@ describe('maxPool2d / avgPool2d', () => {
     const a = { kernelSize: 3, stride: 2 }
     const ga = randomTensor(93, [2, 2, 2, 2])
     expect(dot(avgPool2d(x, a), ga)).toBeCloseTo(dot(x, avgPool2dGrad(ga, { ...a, inputSize: [5, 5] })), 12)
+    const p = { kernelSize: 3, stride: 2, padding: 1 }
+    const gp = randomTensor(94, [2, 2, 3, 3])
+    expect(dot(avgPool2d(x, p), gp)).toBeCloseTo(dot(x, avgPool2dGrad(gp, { ...p, inputSize: [5, 5] })), 12)
+    expect(dot(maxPool2dGather(x, v, p), gp)).toBeCloseTo(dot(v, maxPool2dGrad(x, gp, p)), 12)
   })
 
   it('rejects bad shapes and attributes', () => {
@@ -318,7 +340,8 @@ describe('maxPool2d / avgPool2d', () => {
     expect(codeOf(() => maxPool2d(x, { kernelSize: 0 }))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => maxPool2d(x, { kernelSize: 2, stride: 0 }))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => maxPool2d(x, {}))).toBe('INVALID_ARGUMENT')
-    expect(codeOf(() => avgPool2d(x, { kernelSize: 2, padding: 1 } as never))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => avgPool2d(x, { kernelSize: 2, padding: 2 }))).toBe('INVALID_ARGUMENT') // more than half the window
+    expect(codeOf(() => maxPool2d(x, { kernelSize: 2, padding: -1 }))).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => maxPool2dGrad(x, randomTensor(2, [1, 1, 2, 2]), { kernelSize: 2 }))).toBe('SHAPE_MISMATCH')
   })
 })

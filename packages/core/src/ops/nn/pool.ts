@@ -1,7 +1,7 @@
 import { attr } from '../../attrs.js'
 import type { Draw } from '../../domain.js'
 import { real } from '../../domain.js'
-import { fmtShape, shapeMismatch } from '../../errors.js'
+import { fmtShape, invalid, shapeMismatch } from '../../errors.js'
 import {
   avgPoolGradKernel,
   avgPoolKernel,
@@ -14,8 +14,10 @@ import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import { sameShape, sizeOf, type Shape } from '../../shape.js'
 import { atLeast, pair } from './common.js'
 
-// Pools over the last two dims of an NCHW (or CHW) tensor, no padding, floor mode, the
-// stride defaulting to the kernel size.
+// Pools over the last two dims of an NCHW (or CHW) tensor, floor mode, the stride defaulting
+// to the kernel size, `padding` (at most half the kernel, as PyTorch) on every side: maxPool2d
+// pads with −inf (a padded slot is never a maximum), avgPool2d with zeros that count in the
+// divisor k² (PyTorch's default count_include_pad).
 //
 // maxPool2d routes values (and derivatives) through each window's argmax, so it is written
 // with two helper ops that take the pool's input `x` only to locate the argmaxes (a constant
@@ -25,21 +27,31 @@ import { atLeast, pair } from './common.js'
 // Each is linear in its second argument and the VJP of one is the other.
 // avgPool2d is linear; its transpose is avgPool2dGrad, and they are each other's VJP.
 
-const poolAttrs = { kernelSize: attr.int(), stride: attr.int().optional() }
+const poolAttrs = { kernelSize: attr.int(), stride: attr.int().optional(), padding: attr.int().default(0) }
 
-function poolGeometry(op: string, shape: Shape, kernelSize: number, stride: number | undefined): PoolGeometry {
+interface PoolParams {
+  kernelSize: number
+  stride: number | undefined
+  padding: number
+}
+
+function poolGeometry(op: string, shape: Shape, { kernelSize, stride, padding }: PoolParams): PoolGeometry {
   const k = atLeast(op, 'kernelSize', kernelSize, 1)
   const s = stride === undefined ? k : atLeast(op, 'stride', stride, 1)
+  const pad = atLeast(op, 'padding', padding, 0)
+  if (2 * pad > k) throw invalid(`${op}: 'padding' ${pad} must be at most half the kernel size ${k}, as in PyTorch.`)
   if (shape.length !== 3 && shape.length !== 4) {
     throw shapeMismatch(`${op}: the input must be 4-D [N, C, H, W] (or 3-D [C, H, W]), got shape ${fmtShape(shape)}.`)
   }
   const h = shape[shape.length - 2]
   const w = shape[shape.length - 1]
-  if (h < k || w < k) {
-    throw shapeMismatch(`${op}: the ${k}x${k} window is larger than the ${h}x${w} input of shape ${fmtShape(shape)} (pools take no padding).`)
+  if (h + 2 * pad < k || w + 2 * pad < k) {
+    throw shapeMismatch(`${op}: the ${k}x${k} window is larger than the ${h}x${w} input of shape ${fmtShape(shape)} padded by ${pad}.`)
   }
   const planes = sizeOf(shape.slice(0, -2))
-  return { planes, h, w, k, stride: s, oh: Math.floor((h - k) / s) + 1, ow: Math.floor((w - k) / s) + 1 }
+  const oh = Math.floor((h + 2 * pad - k) / s) + 1
+  const ow = Math.floor((w + 2 * pad - k) / s) + 1
+  return { planes, h, w, k, stride: s, padding: pad, oh, ow }
 }
 
 const pooledShape = (shape: Shape, g: PoolGeometry): number[] => [...shape.slice(0, -2), g.oh, g.ow]
@@ -52,18 +64,16 @@ function checkPooled(op: string, what: string, input: Shape, given: Shape, g: Po
   }
 }
 
-function drawPool(draw: Draw, minSize = 1) {
+function drawPool(draw: Draw) {
   const k = draw.int(1, 3)
   const stride = draw.bool() ? undefined : draw.int(1, 3)
-  const shape = [
-    ...(draw.bool() ? [draw.int(1, 2)] : []),
-    draw.int(1, 2),
-    draw.int(Math.max(k, minSize), 5),
-    draw.int(Math.max(k, minSize), 5),
-  ]
+  const padding = draw.int(0, Math.floor(k / 2))
+  const least = Math.max(1, k - 2 * padding)
+  const shape = [...(draw.bool() ? [draw.int(1, 2)] : []), draw.int(1, 2), draw.int(least, 5), draw.int(least, 5)]
   const attrs: Record<string, unknown> = { kernelSize: k }
   if (stride !== undefined) attrs.stride = stride
-  const g = poolGeometry('pool', shape, k, stride)
+  if (padding !== 0 || draw.bool()) attrs.padding = padding
+  const g = poolGeometry('pool', shape, { kernelSize: k, stride, padding })
   return { shape, attrs, pooled: pooledShape(shape, g) }
 }
 
@@ -77,10 +87,10 @@ export const maxPool2d = defineOp({
   name: 'maxPool2d',
   arity: 1,
   attrs: poolAttrs,
-  positional: ['kernelSize', 'stride'],
-  shape: ([s], { kernelSize, stride }) => pooledShape(s, poolGeometry('maxPool2d', s, kernelSize, stride)),
-  primal: ([x], { kernelSize, stride }, outShape) => {
-    const g = poolGeometry('maxPool2d', x.shape, kernelSize, stride)
+  positional: ['kernelSize', 'stride', 'padding'],
+  shape: ([s], attrs) => pooledShape(s, poolGeometry('maxPool2d', s, attrs)),
+  primal: ([x], attrs, outShape) => {
+    const g = poolGeometry('maxPool2d', x.shape, attrs)
     return gatherAt(g, maxPoolArgmax(g, x), x, outShape)
   },
   jvp: ({ args: [x], attrs }, [t]): MaybeZero => (t === null ? null : maxPool2dGather(x, t, attrs)),
@@ -92,6 +102,7 @@ export const maxPool2d = defineOp({
   edges: [
     { note: 'a tie in a window: the whole gradient to its first maximum in row-major order, as PyTorch', args: [[[[[1, 1], [1, 1]]]]], attrs: { kernelSize: 2 }, torch: [[[[[1, 0], [0, 0]]]]] },
     { note: 'overlapping windows (stride < kernelSize) add up at a shared maximum', args: [[[[[1, 3, 1], [0, 0, 0]]]]], attrs: { kernelSize: 2, stride: 1 }, torch: [[[[[0, 2, 0], [0, 0, 0]]]]] },
+    { note: 'the padding is −inf, never a maximum, even of negative values', args: [[[[[-1, -2], [-3, -4]]]]], attrs: { kernelSize: 2, padding: 1 }, torch: [[[[[1, 1], [1, 1]]]]] },
   ],
 })
 
@@ -100,17 +111,17 @@ export const maxPool2dGather = defineOp({
   name: 'maxPool2dGather',
   arity: 2,
   attrs: poolAttrs,
-  positional: ['kernelSize', 'stride'],
+  positional: ['kernelSize', 'stride', 'padding'],
   constantArgs: [0],
-  shape: ([xs, vs], { kernelSize, stride }) => {
-    const g = poolGeometry('maxPool2dGather', xs, kernelSize, stride)
+  shape: ([xs, vs], attrs) => {
+    const g = poolGeometry('maxPool2dGather', xs, attrs)
     if (!sameShape(xs, vs)) {
       throw shapeMismatch(`maxPool2dGather: the values ${fmtShape(vs)} must have the shape of the input ${fmtShape(xs)}.`)
     }
     return pooledShape(xs, g)
   },
-  primal: ([x, v], { kernelSize, stride }, outShape) => {
-    const g = poolGeometry('maxPool2dGather', x.shape, kernelSize, stride)
+  primal: ([x, v], attrs, outShape) => {
+    const g = poolGeometry('maxPool2dGather', x.shape, attrs)
     return gatherAt(g, maxPoolArgmax(g, x), v, outShape)
   },
   jvp: ({ args: [x], attrs }, [, t]): MaybeZero => (t === null ? null : maxPool2dGather(x, t, attrs)),
@@ -128,15 +139,15 @@ export const maxPool2dGrad = defineOp({
   name: 'maxPool2dGrad',
   arity: 2,
   attrs: poolAttrs,
-  positional: ['kernelSize', 'stride'],
+  positional: ['kernelSize', 'stride', 'padding'],
   constantArgs: [0],
-  shape: ([xs, gs], { kernelSize, stride }) => {
-    const g = poolGeometry('maxPool2dGrad', xs, kernelSize, stride)
+  shape: ([xs, gs], attrs) => {
+    const g = poolGeometry('maxPool2dGrad', xs, attrs)
     checkPooled('maxPool2dGrad', 'the output gradient', xs, gs, g)
     return xs
   },
-  primal: ([x, gy], { kernelSize, stride }, outShape) => {
-    const g = poolGeometry('maxPool2dGrad', x.shape, kernelSize, stride)
+  primal: ([x, gy], attrs, outShape) => {
+    const g = poolGeometry('maxPool2dGrad', x.shape, attrs)
     return scatterAt(g, maxPoolArgmax(g, x), gy, outShape)
   },
   jvp: ({ args: [x], attrs }, [, t]): MaybeZero => (t === null ? null : maxPool2dGrad(x, t, attrs)),
@@ -148,15 +159,15 @@ export const maxPool2dGrad = defineOp({
   edges: [{ note: `maxPool2d's VJP: ${maxNote}` }],
 })
 
-/** Window means (every window is full: no padding). */
+/** Window means, the padding counted as zeros in the divisor k² (PyTorch's default). */
 export const avgPool2d = defineOp({
   name: 'avgPool2d',
   arity: 1,
   attrs: poolAttrs,
-  positional: ['kernelSize', 'stride'],
-  shape: ([s], { kernelSize, stride }) => pooledShape(s, poolGeometry('avgPool2d', s, kernelSize, stride)),
-  primal: ([x], { kernelSize, stride }, outShape) =>
-    avgPoolKernel(poolGeometry('avgPool2d', x.shape, kernelSize, stride), x, outShape),
+  positional: ['kernelSize', 'stride', 'padding'],
+  shape: ([s], attrs) => pooledShape(s, poolGeometry('avgPool2d', s, attrs)),
+  primal: ([x], attrs, outShape) =>
+    avgPoolKernel(poolGeometry('avgPool2d', x.shape, attrs), x, outShape),
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : avgPool2d(t, attrs)),
   vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
     const s = shapeOf(x)
@@ -173,31 +184,38 @@ export const avgPool2d = defineOp({
       attrs: { kernelSize: 2 },
       torch: [[[[[0.25, 0.25, 0], [0.25, 0.25, 0], [0, 0, 0]]]]],
     },
+    {
+      note: 'the padding counts in the divisor (count_include_pad, PyTorch\'s default): a corner window of one pixel divides it by k²',
+      args: [[[[[1, 2], [3, 4]]]]],
+      attrs: { kernelSize: 2, padding: 1 },
+      torch: [[[[[0.25, 0.25], [0.25, 0.25]]]]],
+    },
   ],
 })
 
 /**
  * The transpose of avgPool2d: each element of gy (pooled shape) divided by kernelSize² and
- * spread over its window of an input of `inputSize` [H, W]; overlapping windows add up.
+ * spread over its window (the part inside an input of `inputSize` [H, W]); overlapping
+ * windows add up.
  */
 export const avgPool2dGrad = defineOp({
   name: 'avgPool2dGrad',
   arity: 1,
   attrs: { ...poolAttrs, inputSize: attr.ints() },
-  positional: ['kernelSize', 'stride', 'inputSize'],
-  shape: ([gs], { kernelSize, stride, inputSize }) => {
+  positional: ['kernelSize', 'stride', 'padding', 'inputSize'],
+  shape: ([gs], attrs) => {
     const op = 'avgPool2dGrad'
     if (gs.length !== 3 && gs.length !== 4) {
       throw shapeMismatch(`${op}: the output gradient must be 4-D [N, C, Hout, Wout] (or 3-D), got shape ${fmtShape(gs)}.`)
     }
-    const input = [...gs.slice(0, -2), ...pair(op, 'inputSize', inputSize)]
-    checkPooled(op, 'the output gradient', input, gs, poolGeometry(op, input, kernelSize, stride))
+    const input = [...gs.slice(0, -2), ...pair(op, 'inputSize', attrs.inputSize)]
+    checkPooled(op, 'the output gradient', input, gs, poolGeometry(op, input, attrs))
     return input
   },
-  primal: ([gy], { kernelSize, stride }, outShape) =>
-    avgPoolGradKernel(poolGeometry('avgPool2dGrad', outShape, kernelSize, stride), gy, outShape),
+  primal: ([gy], attrs, outShape) =>
+    avgPoolGradKernel(poolGeometry('avgPool2dGrad', outShape, attrs), gy, outShape),
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : avgPool2dGrad(t, attrs)),
-  vjp: ({ attrs: { kernelSize, stride } }, ct): MaybeZero[] => [avgPool2d(ct, { kernelSize, stride })],
+  vjp: ({ attrs: { kernelSize, stride, padding } }, ct): MaybeZero[] => [avgPool2d(ct, { kernelSize, stride, padding })],
   domain: (draw) => {
     const { shape, attrs, pooled } = drawPool(draw)
     return { args: [{ shape: pooled, values: real }], attrs: { ...attrs, inputSize: shape.slice(-2) } }

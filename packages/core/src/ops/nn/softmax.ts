@@ -5,8 +5,8 @@ import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
 import { normalizeDim, type Shape } from '../../shape.js'
 import { Tensor } from '../../tensor.js'
 import type { Value } from '../../dispatch.js'
-import { mul, sub } from '../binary.js'
-import { sum } from '../reduce.js'
+import { mul, sub } from '../arithmetic.js'
+import { sum } from '../base.js'
 import { exp } from '../unary.js'
 
 /**

@@ -1,0 +1,80 @@
+/**
+ * Numbers as Python's `'{:.Nf}'` and `'{:.Ne}'` write them, which is what PyTorch prints.
+ * Python rounds the exact binary value of a double, ties to even (`0.03125` → `'0.0312'`);
+ * JavaScript's `toFixed`/`toExponential` round ties away from zero (`'0.0313'`), so the
+ * rounding is done here on the exact decimal expansion of the double, in BigInt.
+ * Non-finite values are written `nan`, `inf`, `-inf` (Python never signs a NaN).
+ */
+
+/** `'{:.{digits}f}'.format(x)`. */
+export function formatFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return nonFinite(x)
+  const { n, scale } = exactDecimal(x)
+  const q = roundHalfEven(n, scale, digits).toString().padStart(digits + 1, '0')
+  const whole = q.slice(0, q.length - digits)
+  return sign(x) + (digits > 0 ? `${whole}.${q.slice(q.length - digits)}` : whole)
+}
+
+/** `'{:.{digits}e}'.format(x)`: one leading digit, `digits` after the point, exponent of two digits or more. */
+export function formatExponential(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return nonFinite(x)
+  const { n, scale } = exactDecimal(x)
+  let exponent = 0
+  let q = 0n
+  if (n !== 0n) {
+    exponent = n.toString().length - 1 - scale // the power of ten of the leading digit
+    q = roundHalfEven(n, scale, digits - exponent)
+    // Rounding up may carry into a new digit (9.99995 → 10.0000): it is then exactly 10^(digits+1).
+    if (q === pow10(digits + 1)) {
+      q /= 10n
+      exponent++
+    }
+  }
+  const m = q.toString().padEnd(digits + 1, '0')
+  const mantissa = digits > 0 ? `${m[0]}.${m.slice(1)}` : m
+  const e = Math.abs(exponent).toString().padStart(2, '0')
+  return `${sign(x)}${mantissa}e${exponent < 0 ? '-' : '+'}${e}`
+}
+
+function nonFinite(x: number): string {
+  return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf'
+}
+
+/** Python keeps the sign of a negative number that rounds to zero, and of -0. */
+function sign(x: number): string {
+  return x < 0 || Object.is(x, -0) ? '-' : ''
+}
+
+const bits = new Float64Array(1)
+const words = new BigUint64Array(bits.buffer)
+const MANTISSA = (1n << 52n) - 1n
+
+/** |x| = n / 10^scale exactly (x finite): a double m·2^e with e < 0 is m·5^-e / 10^-e. */
+function exactDecimal(x: number): { n: bigint; scale: number } {
+  bits[0] = x
+  const word = words[0]
+  const biased = Number((word >> 52n) & 0x7ffn)
+  let m = word & MANTISSA
+  let e = -1074 // subnormals (and zero)
+  if (biased !== 0) {
+    m |= 1n << 52n
+    e = biased - 1075
+  }
+  if (e >= 0) return { n: m << BigInt(e), scale: 0 }
+  return { n: m * 5n ** BigInt(-e), scale: -e }
+}
+
+/** The integer q nearest to (n / 10^scale)·10^digits, ties to even (`digits` may be negative). */
+function roundHalfEven(n: bigint, scale: number, digits: number): bigint {
+  if (digits >= scale) return n * pow10(digits - scale)
+  const d = pow10(scale - digits)
+  let q = n / d
+  const twice = 2n * (n - q * d)
+  if (twice > d || (twice === d && (q & 1n) === 1n)) q++
+  return q
+}
+
+const powers: bigint[] = []
+function pow10(k: number): bigint {
+  return (powers[k] ??= 10n ** BigInt(k))
+}

@@ -1,0 +1,309 @@
+import { describeValue, expectFunction, optionsOf, AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
+import { gradOrZeros } from './autograd.js'
+import { seedFor } from '../engine/backward.js'
+import { runPass } from '../engine/engine.js'
+import { variableFor } from './leaves.js'
+import { enableGrad } from '../engine/mode.js'
+import { edgeOf } from '../engine/node.js'
+import { Tensor } from './tensor.js'
+import { flatten, type Flat } from './tree.js'
+import { wrap } from './wrap.js'
+
+export interface TransformOptions {
+  /** Which argument(s) to differentiate: an index (default 0), or an array of indices for an array of gradients. */
+  argnums?: number | readonly number[]
+}
+
+type Fn = (...args: any[]) => unknown
+
+/**
+ * `grad(f, { argnums })(...args)`: the gradient of scalar-valued `f` with respect to the
+ * chosen arguments, each in the structure of its argument (a tensor per leaf).
+ *
+ * Transforms nest: each call differentiates with respect to fresh variables, so an inner
+ * `grad` never confuses its variable with an outer one it closes over, and never adds into
+ * any `.grad`. When `f`'s result depends on tensors that require grad besides those
+ * variables (an outer transform's, or ones `f` closes over), the backward pass is recorded,
+ * so the gradient is differentiable by the enclosing computation.
+ */
+export function grad(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => any {
+  expectFunction('grad', f)
+  options = optionsOf<TransformOptions>('grad', options)
+  return (...args) => valueAndGradOf(f, options, args, 'grad')[1]
+}
+
+/** `valueAndGrad(f, { argnums })(...args)`: `[f(...args), grad(f)(...args)]` in one evaluation. */
+export function valueAndGrad(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => [any, any] {
+  expectFunction('valueAndGrad', f)
+  options = optionsOf<TransformOptions>('valueAndGrad', options)
+  return (...args) => valueAndGradOf(f, options, args, 'valueAndGrad')
+}
+
+function valueAndGradOf(f: Fn, options: TransformOptions, args: readonly unknown[], name: string): [unknown, unknown] {
+  const indices = argnumList(options.argnums, args.length, name)
+  const vars = variablesFor(args, indices)
+  const out = enableGrad(() => f(...vars.callArgs))
+  const y = outputOf(out, name)
+  if (y.size !== 1) {
+    throw new AdError(
+      'NON_SCALAR_BACKWARD',
+      `${name}: f returned shape [${y.shape.join(',')}]; ${name} needs a function with one output element (use vjp or jacrev otherwise).`,
+    )
+  }
+  let value: unknown = out
+  let grads: (Value | null)[] = vars.variables.map(() => null)
+  if (y instanceof Tensor && y.requiresGrad) {
+    const result = runPass({
+      roots: [edgeOf(y)],
+      seeds: [seedFor(y, undefined, name)],
+      targets: vars.variables.map(edgeOf),
+      createGraph: 'auto',
+      retainGraph: undefined,
+    })
+    grads = result.grads
+    // Not nested: the graph was freed, so hand back the value without it.
+    if (!result.createGraph) value = y.detach()
+  }
+  const perArg = vars.group(grads)
+  return [value, Array.isArray(options.argnums) ? perArg : perArg[0]]
+}
+
+/**
+ * `vjp(f, ...primals)` → `[out, pullback]`: `pullback(cotangent)` gives one gradient per
+ * primal (in its structure), the cotangent-weighted sum of `out`'s derivatives. The
+ * pullback may be called many times.
+ */
+export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) => any[]] {
+  expectFunction('vjp', f)
+  const vars = variablesFor(
+    primals,
+    primals.map((_, i) => i),
+  )
+  const out = enableGrad(() => f(...vars.callArgs))
+  const y = outputOf(out, 'vjp')
+  const pullback = (cotangent?: unknown): unknown[] => {
+    let grads: (Value | null)[] = vars.variables.map(() => null)
+    const seed = seedFor(y, cotangent, 'vjp pullback')
+    if (y instanceof Tensor && y.requiresGrad) {
+      grads = runPass({
+        roots: [edgeOf(y)],
+        seeds: [seed],
+        targets: vars.variables.map(edgeOf),
+        createGraph: 'auto',
+        retainGraph: true,
+      }).grads
+    }
+    return vars.group(grads)
+  }
+  return [out, pullback]
+}
+
+/**
+ * `jacrev(f, { argnums })(...args)`: the Jacobian of `f` with respect to one tensor
+ * argument, by one backward pass per output element; shape `[...out, ...in]`.
+ */
+export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unknown[]) => Tensor {
+  expectFunction('jacrev', f)
+  options = optionsOf<{ argnums?: number }>('jacrev', options)
+  return (...args) => {
+    const [index] = argnumList(options.argnums, args.length, 'jacrev')
+    if (!(args[index] instanceof CoreTensor) && flatten(args[index]).leaves.length !== 1) {
+      throw new AdError('INVALID_ARGUMENT', 'jacrev: the differentiated argument must be one tensor (or a number, or nested arrays of numbers).')
+    }
+    const vars = variablesFor(args, [index])
+    const x = vars.variables[0]
+    const y = outputOf(enableGrad(() => f(...vars.callArgs)), 'jacrev')
+    const rows: Tensor[] = []
+    const tracked = y instanceof Tensor && y.requiresGrad
+    for (let k = 0; k < y.size; k++) {
+      let g: Value | null = null
+      if (tracked) {
+        g = runPass({
+          roots: [edgeOf(y)],
+          seeds: [oneHot(y, k)],
+          targets: [edgeOf(x)],
+          createGraph: 'auto',
+          retainGraph: k < y.size - 1 ? true : undefined,
+        }).grads[0]
+      }
+      rows.push(gradOrZeros(g, x))
+    }
+    return assemble(rows, y.shape, x)
+  }
+}
+
+/**
+ * `hessian(f, { argnums })(...args)`: the Hessian of scalar-valued `f`, by reverse over
+ * reverse: one backward pass with `createGraph` gives the gradient as a recorded function
+ * of the arguments, then one backward pass through that graph per gradient element gives a
+ * row. For a tensor argument x the result has shape `[...x.shape, ...x.shape]`. A tree
+ * argument (arrays, plain objects of tensors) gives a tree of trees of blocks, and an array
+ * `argnums` an array of arrays, `H[i][j]` of shape `[...arg_i, ...arg_j]`, as JAX's
+ * `hessian`. Nested in another transform, the Hessian stays differentiable.
+ */
+export function hessian(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => any {
+  expectFunction('hessian', f)
+  options = optionsOf<TransformOptions>('hessian', options)
+  return (...args) => {
+    const indices = argnumList(options.argnums, args.length, 'hessian')
+    const vars = variablesFor(args, indices)
+    const y = outputOf(enableGrad(() => f(...vars.callArgs)), 'hessian')
+    requireScalar(y, 'hessian')
+    const n = vars.variables.length
+    // blocks[p][q]: d²f / d var_p d var_q, of shape [...var_p, ...var_q].
+    const blocks: Tensor[][] = []
+    let first: (Value | null)[] = vars.variables.map(() => null)
+    if (y instanceof Tensor && y.requiresGrad) {
+      first = runPass({ roots: [edgeOf(y)], seeds: [seedFor(y, undefined, 'hessian')], targets: vars.variables.map(edgeOf), createGraph: true, retainGraph: true }).grads
+    }
+    for (let p = 0; p < n; p++) {
+      const xp = vars.variables[p] as Tensor
+      const gp = first[p]
+      const rows: Tensor[][] = vars.variables.map(() => [])
+      for (let k = 0; k < xp.size; k++) {
+        let second: (Value | null)[] = vars.variables.map(() => null)
+        if (gp instanceof Tensor && gp.requiresGrad) {
+          second = runPass({
+            roots: [edgeOf(gp)],
+            seeds: [oneHot(gp, k)],
+            targets: vars.variables.map(edgeOf),
+            createGraph: 'auto',
+            retainGraph: true,
+          }).grads
+        }
+        vars.variables.forEach((xq, q) => (rows[q] as Tensor[]).push(gradOrZeros(second[q] ?? null, xq)))
+      }
+      blocks.push(vars.variables.map((xq, q) => assemble(rows[q] as Tensor[], xp.shape, xq)))
+    }
+    const result = vars.pairs((p, q) => (blocks[p] as Tensor[])[q] as Tensor)
+    return Array.isArray(options.argnums) ? result : (result[0] as unknown[])[0]
+  }
+}
+
+/**
+ * `hessianVectorProduct(f)(x, v)`: H(x)·v for scalar-valued `f` of one argument, without
+ * forming H: one backward pass with `createGraph` gives the gradient g(x), and one backward
+ * pass through g's graph with cotangent v gives vᵀ∂g/∂x = H v (H is symmetric). x may be a
+ * tensor, a number, nested arrays, or an array or plain object of tensors; v has x's
+ * structure and shapes, and so has the result.
+ */
+export function hessianVectorProduct(f: (x: any) => unknown): (x: unknown, v: unknown) => any {
+  expectFunction('hessianVectorProduct', f)
+  return (x, v) => {
+    const vars = variablesFor([x], [0])
+    const directions = flatten(v).leaves
+    if (directions.length !== vars.variables.length) {
+      throw new AdError(
+        'INVALID_ARGUMENT',
+        `hessianVectorProduct: x has ${vars.variables.length} tensor(s) but v has ${directions.length}; give v the structure of x.`,
+      )
+    }
+    const y = outputOf(enableGrad(() => f(vars.callArgs[0])), 'hessianVectorProduct')
+    requireScalar(y, 'hessianVectorProduct')
+    let hv: (Value | null)[] = vars.variables.map(() => null)
+    if (y instanceof Tensor && y.requiresGrad) {
+      const g = runPass({ roots: [edgeOf(y)], seeds: [seedFor(y, undefined, 'hessianVectorProduct')], targets: vars.variables.map(edgeOf), createGraph: true, retainGraph: true }).grads
+      const roots: Tensor[] = []
+      const seeds: Value[] = []
+      g.forEach((gi, i) => {
+        if (!(gi instanceof Tensor) || !gi.requiresGrad) return // a gradient constant in x: no curvature
+        roots.push(gi)
+        seeds.push(seedFor(gi, directionOf(directions[i], gi, i), 'hessianVectorProduct (v)'))
+      })
+      if (roots.length > 0) {
+        hv = runPass({ roots: roots.map(edgeOf), seeds, targets: vars.variables.map(edgeOf), createGraph: 'auto', retainGraph: undefined }).grads
+      }
+    }
+    return vars.group(hv)[0]
+  }
+}
+
+/** A direction leaf as a cotangent for the gradient `like` (its shape, checked by seedFor; its dtype). */
+function directionOf(v: unknown, like: Tensor, i: number): unknown {
+  if (v instanceof CoreTensor) return v.dtype === like.dtype ? v : v.to(like.dtype)
+  if (v === undefined || v === null) throw new AdError('INVALID_ARGUMENT', `hessianVectorProduct: v (leaf ${i}) is missing.`)
+  return v
+}
+
+function requireScalar(y: CoreTensor, name: string): void {
+  if (y.size !== 1) {
+    throw new AdError(
+      'NON_SCALAR_BACKWARD',
+      `${name}: f returned shape [${y.shape.join(',')}]; ${name} needs a function with one output element (use jacrev otherwise).`,
+    )
+  }
+}
+
+/** The cotangent picking output element k. */
+function oneHot(y: CoreTensor, k: number): Value {
+  if (y.shape.length === 0) return 1
+  const data = y.dtype === 'float32' ? new Float32Array(y.size) : new Float64Array(y.size)
+  data[k] = 1
+  return CoreTensor.fromArray(data, y.shape)
+}
+
+/** Rows (one gradient per output element) as one tensor of shape [...outShape, ...x.shape]. */
+function assemble(rows: Tensor[], outShape: readonly number[], x: Tensor): Tensor {
+  const shape = [...outShape, ...x.shape]
+  if (!rows.some((r) => r.requiresGrad)) {
+    const data = x.dtype === 'float32' ? new Float32Array(rows.length * x.size) : new Float64Array(rows.length * x.size)
+    rows.forEach((r, k) => data.set(r.contiguousData(), k * x.size))
+    return wrap(CoreTensor.fromArray(data, shape))
+  }
+  // Nested in an outer transform: keep the rows' graphs.
+  return reshape(stack(rows, { dim: 0 }), { shape }) as Tensor
+}
+
+interface Variables {
+  /** The arguments with the differentiated ones replaced by fresh variables. */
+  callArgs: unknown[]
+  /** The fresh variables, in order. */
+  variables: Tensor[]
+  /** Gradients for the variables (null: zero) → one gradient per differentiated argument, in its structure. */
+  group(grads: readonly (Value | null)[]): unknown[]
+  /** For each pair of differentiated arguments (i, j): arg i's structure holding, per leaf p, arg j's structure of block(p, q). */
+  pairs(block: (p: number, q: number) => unknown): unknown[][]
+}
+
+function variablesFor(args: readonly unknown[], indices: readonly number[]): Variables {
+  const callArgs = args.slice()
+  const variables: Tensor[] = []
+  const parts: { flat: Flat; start: number; vars: Tensor[] }[] = []
+  for (const i of indices) {
+    const flat = flatten(args[i])
+    const vars = flat.leaves.map(variableFor)
+    callArgs[i] = flat.build(vars)
+    parts.push({ flat, start: variables.length, vars })
+    variables.push(...vars)
+  }
+  return {
+    callArgs,
+    variables,
+    group: (grads) => parts.map(({ flat, start, vars }) => flat.build(vars.map((v, j) => gradOrZeros(grads[start + j] ?? null, v)))),
+    pairs: (block) =>
+      parts.map((a) =>
+        parts.map((b) => a.flat.build(a.vars.map((_, p) => b.flat.build(b.vars.map((_, q) => block(a.start + p, b.start + q)))))),
+      ),
+  }
+}
+
+function argnumList(argnums: number | readonly number[] | undefined, count: number, name: string): number[] {
+  if (argnums !== undefined && typeof argnums !== 'number' && !Array.isArray(argnums)) {
+    throw new AdError('INVALID_ARGUMENT', `${name}: argnums must be an argument index or an array of them, got ${describeValue(argnums)}.`)
+  }
+  const list = argnums === undefined ? [0] : typeof argnums === 'number' ? [argnums] : [...argnums]
+  if (list.length === 0) throw new AdError('INVALID_ARGUMENT', `${name}: argnums is empty.`)
+  for (const i of list) {
+    if (!Number.isInteger(i) || i < 0 || i >= count) {
+      throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${i} is out of range for ${count} argument(s).`)
+    }
+  }
+  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${describeValue(list)} repeats an index.`)
+  return list
+}
+
+function outputOf(out: unknown, name: string): CoreTensor {
+  if (typeof out === 'number') return CoreTensor.fromArray(new Float64Array([out]), [])
+  if (out instanceof CoreTensor) return out
+  throw new AdError('INVALID_ARGUMENT', `${name}: f must return a tensor or a number, got ${out === null ? 'null' : typeof out}.`)
+}

@@ -1,0 +1,327 @@
+import { AdError, closePool, openPool, poolMark, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
+import { checkCotangents, checkSeed, hasNaN } from '../debug/anomaly.js'
+import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
+import { mode } from './mode.js'
+import { graphFreed, type Node } from './node.js'
+import { markUseful } from './prune.js'
+import { ReadyQueue } from './queue.js'
+import { Cotangents } from './recycle.js'
+import { runWithStandIns } from './stale.js'
+import { nodeFreed, tracking } from '../debug/stats.js'
+import { writes } from '../inplace/versions.js'
+import type { Tensor } from '../api/tensor.js'
+import { scalarOf, wrap } from '../api/wrap.js'
+
+/**
+ * One backward pass. `roots` get the `seeds` as cotangents. Without `targets`, every leaf
+ * reached gets its gradient added to `.grad` (PyTorch's `backward`). With `targets`, the
+ * cotangents reaching those nodes are returned instead and no `.grad` changes
+ * (`autograd.grad`); only the part of the graph that leads to a target runs.
+ *
+ * `createGraph: 'auto'` (used by the transforms) records the backward pass only when the
+ * graph depends on something that requires grad besides the targets: an outer transform's
+ * variables, or tensors `f` closed over. Then gradients stay differentiable by the outer
+ * computation, and inner passes never touch outer `.grad`.
+ */
+export interface Pass {
+  roots: readonly Node[]
+  seeds: readonly Value[]
+  targets: readonly Node[] | null
+  createGraph: boolean | 'auto'
+  retainGraph: boolean | undefined
+}
+
+export interface PassResult {
+  /** With targets: the cotangent of each target; null where none arrived (an exact zero, or not reached). */
+  grads: (Value | null)[]
+  /** With targets: whether the graph reaches each target at all. */
+  reached: boolean[]
+  /** Whether the backward pass was recorded. */
+  createGraph: boolean
+}
+
+let passes = 0
+
+/**
+ * Runs one backward pass. The engine reads only op declarations (`vjp`, and `scalar` for
+ * the all-numbers path); it never names an op. Nodes run newest first, VJP rules on plain
+ * values (or, with createGraph, on taped tensors so the pass is recorded), cotangents are
+ * summed on the nodes they flow to, and a node's saved tensors are dropped as soon as its
+ * rule has run unless the graph is retained. A node's hooks see its total cotangent before
+ * anything uses it; a rule runs with stand-ins for saved tensors changed in place since
+ * (stale.ts); under detectAnomaly every rule's output is checked for NaN.
+ */
+export function runPass(pass: Pass): PassResult {
+  const id = ++passes
+  const { roots, targets } = pass
+  if (mode.anomaly !== 0) for (const seed of pass.seeds) checkSeed(seed, 'backward')
+  const capture = targets !== null
+  let minSeq = 0
+  if (capture) {
+    minSeq = Infinity
+    for (let j = 0; j < targets.length; j++) {
+      const t = targets[j]
+      if (t.target < 0) t.target = j
+      if (t.seq < minSeq) minSeq = t.seq
+    }
+  }
+  try {
+    let createGraph = pass.createGraph === true
+    if (capture) {
+      const foreign = markUseful(roots, id, minSeq)
+      if (pass.createGraph === 'auto') createGraph = foreign
+    }
+    const retainGraph = pass.retainGraph ?? createGraph
+    const captured = execute(pass, id, minSeq, createGraph, retainGraph)
+    if (!capture) return { grads: [], reached: [], createGraph }
+    return {
+      grads: targets.map((t) => captured[t.target] ?? null),
+      reached: targets.map((t) => t.pass === id),
+      createGraph,
+    }
+  } finally {
+    if (capture) for (const t of targets) t.target = -1
+  }
+}
+
+/**
+ * Runs the nodes newest first (see ReadyQueue), each once all its consumers have run. Leaf
+ * accumulators wait in a list and are flushed at the end: into `.grad`, or, with targets,
+ * into the returned array (indexed by target).
+ */
+function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, retainGraph: boolean): (Value | null)[] {
+  const capture = pass.targets !== null
+  const queue = new ReadyQueue()
+  const leaves: Node[] = []
+  const route: Route = {
+    id,
+    minSeq,
+    capture,
+    createGraph,
+    retainGraph,
+    queue,
+    leaves,
+    captured: [],
+    fresh: capture ? null : new FreshStorages(pass.seeds),
+    recycler: createGraph ? null : new Cotangents(),
+  }
+  const previousGrad = mode.gradEnabled
+  mode.gradEnabled = createGraph
+  if (!createGraph) {
+    mode.plain++
+    openPool()
+  }
+  try {
+    for (let j = 0; j < pass.roots.length; j++) {
+      const root = pass.roots[j]
+      if (capture && (root.pass !== id || (!root.useful && root.target < 0))) continue
+      send(route, root, pass.seeds[j])
+    }
+    while (queue.size > 0) runNode(queue.pop(), route)
+    for (let i = 0; i < leaves.length; i++) flushLeaf(leaves[i], route)
+    return route.captured
+  } finally {
+    mode.gradEnabled = previousGrad
+    if (!createGraph) {
+      mode.plain--
+      closePool()
+    }
+    queue.drain((node) => (node.g = null))
+    for (const leaf of leaves) leaf.g = null
+  }
+}
+
+/** Where cotangents go during one pass, and how the pass runs. */
+interface Route {
+  id: number
+  minSeq: number
+  capture: boolean
+  createGraph: boolean
+  retainGraph: boolean
+  queue: ReadyQueue
+  leaves: Node[]
+  /** With targets: the cotangent reaching each target, by index. */
+  captured: (Value | null)[]
+  /** Without targets: the storages already handed out as a `.grad`. */
+  fresh: FreshStorages | null
+  /** When the pass is not recorded: which cotangents are dead, so their buffers are reused. */
+  recycler: Cotangents | null
+}
+
+/** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
+function runNode(node: Node, route: Route): void {
+  let g = node.g
+  node.g = null
+  const recycler = route.recycler
+  if (g !== null) {
+    if (mode.anomaly !== 0) checkArriving(node, g)
+    if (node.hooks !== null) {
+      recycler?.escape(g)
+      g = runHooks(node, g, route.createGraph)
+    }
+  }
+  if (route.capture) {
+    if (node.target >= 0) {
+      route.captured[node.target] = g
+      if (g !== null) recycler?.escape(g)
+    }
+    if (!node.useful) return
+  }
+  const out = node.out
+  if (out === null) throw graphFreed(node)
+  if (!route.capture && out._retain && g !== null) {
+    recycler?.escape(g)
+    deposit(out, g, route.createGraph, route.fresh)
+  }
+  if (g !== null) propagate(node, g, route)
+  if (!route.retainGraph) {
+    if (tracking.current !== null) nodeFreed(node)
+    node.free()
+  }
+}
+
+/** A leaf's total cotangent, after its hooks: into `.grad`, or into the captured gradients. */
+function flushLeaf(leaf: Node, route: Route): void {
+  let g = leaf.g
+  leaf.g = null
+  if (g === null) return
+  route.recycler?.escape(g)
+  if (leaf.hooks !== null) g = runHooks(leaf, g, route.createGraph)
+  if (route.capture) route.captured[leaf.target] = g
+  else deposit(leaf.out as Tensor, g, route.createGraph, route.fresh)
+}
+
+/**
+ * Adds a cotangent to a node, queueing the node the first time one arrives. When the pass
+ * recycles, `c` is already held (see propagate); a sum releases its two terms.
+ */
+function send(route: Route, node: Node, c: Value): void {
+  const recycler = route.recycler
+  if (node.queued === route.id) {
+    const old = node.g
+    if (old === null) node.g = c
+    else {
+      const summed = poolMark()
+      node.g = accumulate(old, c)
+      if (recycler !== null) {
+        recycler.hold(node.g, summed)
+        recycler.release(old)
+        recycler.release(c)
+      }
+    }
+    return
+  }
+  node.queued = route.id
+  node.g = c
+  if (node.op === null) route.leaves.push(node)
+  else route.queue.push(node)
+}
+
+/** Runs the node's VJP rule and sends each input's cotangent to the node it flows to. */
+function propagate(node: Node, g: Value, route: Route): void {
+  const op = node.op as Op
+  const out = node.out as Tensor
+  let cotangents: MaybeZero[]
+  const mark = poolMark()
+  if (node.epoch !== writes.epoch && node.savedChanged()) {
+    // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
+    cotangents = runWithStandIns(node, g)
+  } else if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0) {
+    cotangents = scalarVjp(node, op, out, g)
+  } else {
+    // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
+    cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, g, node.needs)
+  }
+  if (mode.anomaly !== 0) checkCotangents(node, cotangents)
+  const n = node.needs.length
+  const recycler = route.recycler
+  if (recycler !== null) {
+    // Hold what goes on before letting g go (an output may be g itself, or a view of it),
+    // and let g go before the sends (a sum there may take its buffer).
+    for (let i = 0; i < n; i++) if (destination(node, i, cotangents[i], route) !== null) recycler.hold(cotangents[i] as Value, mark)
+    recycler.release(g)
+  }
+  for (let i = 0; i < n; i++) {
+    const next = destination(node, i, cotangents[i], route)
+    if (next !== null) send(route, next, cotangents[i] as Value)
+  }
+}
+
+/** The node input i's cotangent `c` goes to, or null when it goes nowhere (no edge, a zero, pruned). */
+function destination(node: Node, i: number, c: MaybeZero | undefined, route: Route): Node | null {
+  const next = node.edge(i)
+  if (next === null || c === null || c === undefined) return null
+  if (route.capture && (next.seq < route.minSeq || next.pass !== route.id || (!next.useful && next.target < 0))) return null
+  return next
+}
+
+type VjpRule = (ctx: { args: readonly Value[]; out: Value; attrs: object }, g: Value, needs: readonly boolean[]) => MaybeZero[]
+
+// The reused context of scalarVjp. Made with null (not 0) so that V8 keeps these slots tagged:
+// a value is then stored and handed to the rule as the number object it already is (a scalar
+// result's `_value`), where a slot of doubles would unbox it and box it again at each call.
+const SCALAR_ARGS_1: number[] = [null as unknown as number]
+const SCALAR_ARGS_2: number[] = [null as unknown as number, null as unknown as number]
+const SCALAR_CTX: { args: number[]; out: number; attrs: object } = { args: SCALAR_ARGS_2, out: null as unknown as number, attrs: {} }
+
+/**
+ * The rule of an elementwise op with a 0-dim output (so 0-dim inputs) on plain numbers, when
+ * the pass is not recorded: elementwise ops keep numbers numbers (core's scalar path), so the
+ * rule costs a few calls and its cotangents are numbers, summed as numbers and made tensors
+ * only at the leaves. Rules only read their context, so one is reused (this runs once per
+ * scalar op).
+ */
+function scalarVjp(node: Node, op: Op, out: Tensor, g: Value): MaybeZero[] {
+  const n = node.needs.length
+  const args = n === 1 ? SCALAR_ARGS_1 : n === 2 ? SCALAR_ARGS_2 : new Array<number>(n)
+  for (let i = 0; i < n; i++) args[i] = scalarOf(node.input(i))
+  SCALAR_CTX.args = args
+  SCALAR_CTX.out = scalarOf(out)
+  SCALAR_CTX.attrs = node.attrs
+  return (op.vjp as VjpRule)(SCALAR_CTX, scalarOf(g), node.needs)
+}
+
+/**
+ * Runs a node's hooks (the hooks of the tensor it computes) on its total cotangent, with
+ * grad mode as the pass records: a hook sees a reverse tensor, and what it returns (a tensor
+ * or number of the same shape) replaces the gradient.
+ */
+function runHooks(node: Node, g: Value, createGraph: boolean): Value {
+  const hooks = (node.hooks as NonNullable<Node['hooks']>).slice()
+  const like = (node.out ?? null) as Tensor | null
+  const { plain, gradEnabled } = mode
+  mode.plain = 0
+  mode.gradEnabled = createGraph
+  try {
+    for (const hook of hooks) {
+      const given = like !== null ? gradTensor(g, like) : typeof g === 'number' ? g : wrap(g as CoreTensor)
+      const replaced = hook(given as Tensor)
+      if (replaced === undefined || replaced === null) continue
+      if (typeof replaced !== 'number' && !(replaced instanceof CoreTensor)) {
+        throw new AdError('INVALID_ARGUMENT', `a hook on ${node.name}'s tensor returned ${typeof replaced}; return a tensor (or nothing to keep the gradient).`)
+      }
+      const shape = typeof replaced === 'number' ? [] : replaced.shape
+      if (typeof replaced !== 'number' && (shape.length !== node.shape.length || shape.some((d, i) => d !== node.shape[i]))) {
+        throw new AdError(
+          'SHAPE_MISMATCH',
+          `a hook returned a gradient of shape [${shape.join(',')}] for a tensor of shape [${node.shape.join(',')}]; it must keep the shape.`,
+        )
+      }
+      g = typeof replaced === 'number' && node.shape.length > 0 && like !== null ? gradTensor(replaced, like) : replaced
+    }
+  } finally {
+    mode.plain = plain
+    mode.gradEnabled = gradEnabled
+  }
+  return g
+}
+
+/** Under detectAnomaly: a cotangent that is already NaN when it reaches a node came from a sum (or a hook). */
+function checkArriving(node: Node, g: Value): void {
+  if (!hasNaN(g)) return
+  throw new AdError(
+    'NAN_GRADIENT',
+    `the gradient reaching ${node.name} holds NaN although no rule produced one: the gradients from its consumers ` +
+      'summed to NaN (inf - inf), or a hook returned NaN.',
+  )
+}

@@ -1,0 +1,142 @@
+import { evaluate, Tensor as CoreTensor, TRACE, type Interpreter, type Op, type Value } from '@ad/core'
+import { mode } from './mode.js'
+import { Node } from './node.js'
+import { Tensor } from '../api/tensor.js'
+import { rememberTrace } from '../debug/anomaly.js'
+import { refreshView, viewOf } from '../inplace/views.js'
+import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
+
+/**
+ * The reverse interpreter, at level 0 (below every forward transform). It runs the kernel
+ * and, when grad mode is on, the op is differentiable and a non-constant input requires
+ * grad, records a node. It reads only the op's declaration: `scalar`, `arity`,
+ * `differentiable`, `constantArgs`. A one-input op whose kernel returned its input's own
+ * storage made a view: the output remembers how (see views.ts), whatever the op.
+ */
+export const reverseInterpreter: Interpreter = {
+  level: 0,
+  apply(op: Op, args: readonly Value[], attrs: object): Value {
+    if (mode.plain !== 0) return evaluate(op, args, attrs)
+    let out = op.scalar !== undefined ? scalarResult(op, args) : null
+    if (out === null) {
+      out = kernelResult(op, args, attrs)
+      const src = args[0]
+      if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
+    }
+    if (mode.gradEnabled) {
+      if (op.differentiable) record(op, args, attrs, out)
+    } else if (mode.collect !== null) collect(args, mode.collect)
+    return out
+  },
+  /**
+   * An op on these values would only run its kernel: during a backward pass that is not
+   * recorded, or when none of them requires grad (nothing to record, nothing to collect).
+   */
+  passive(values: readonly unknown[]): boolean {
+    if (mode.plain !== 0) return true
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      if (v instanceof Tensor && (v.gradFn !== null || v._acc !== null)) return false
+    }
+    return true
+  },
+}
+
+/** For checkpoint: notes the arguments that require grad (run under noGrad, so only sources do). */
+function collect(args: readonly Value[], into: Set<object>): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a instanceof Tensor && a.requiresGrad) into.add(a)
+  }
+}
+
+/** Makes every reverse tensor dispatch its ops here. Called once by the package's index. */
+export function installTracing(): void {
+  Object.defineProperty(Tensor.prototype, TRACE, { value: reverseInterpreter, writable: false, configurable: true })
+}
+
+/**
+ * An elementwise op with a scalar function, applied to numbers and 0-dim tensors only (the
+ * scalar code of W1): the function on the values, stored as a 0-dim tensor of the common
+ * dtype, float32 only if every tensor is (numbers are weak), as the kernels do. No kernel,
+ * no argument conversion. Null for any other call. One and two arguments are read into
+ * locals (no array: this runs once per scalar op).
+ */
+function scalarResult(op: Op, args: readonly Value[]): Tensor | null {
+  const n = args.length
+  if (n !== op.arity) return null
+  const f = op.scalar as (...xs: number[]) => number
+  if (n === 1) {
+    const a = args[0]
+    const kind = scalarKind(a)
+    return kind === NOT_SCALAR ? null : scalarTensor(f(scalarOf(a)), kind === FLOAT32 ? 'float32' : 'float64')
+  }
+  if (n === 2) {
+    const a = args[0]
+    const b = args[1]
+    const ka = scalarKind(a)
+    const kb = scalarKind(b)
+    if (ka === NOT_SCALAR || kb === NOT_SCALAR) return null
+    return scalarTensor(f(scalarOf(a), scalarOf(b)), ka !== FLOAT64 && kb !== FLOAT64 ? 'float32' : 'float64')
+  }
+  let float32 = true
+  for (let i = 0; i < n; i++) {
+    const kind = scalarKind(args[i])
+    if (kind === NOT_SCALAR) return null
+    if (kind === FLOAT64) float32 = false
+  }
+  return scalarTensor(f(...args.map(scalarOf)), float32 ? 'float32' : 'float64')
+}
+
+const NOT_SCALAR = 0
+const WEAK = 1
+const FLOAT64 = 2
+const FLOAT32 = 3
+
+/** What an argument is to the scalar path: a number (weak), a 0-dim tensor of a dtype, or something else. */
+function scalarKind(a: unknown): number {
+  if (typeof a === 'number') return WEAK
+  if (a instanceof Tensor && a._value !== null) return FLOAT64 // a scalar result (see Tensor._value)
+  if (!(a instanceof CoreTensor) || a.shape.length !== 0) return NOT_SCALAR
+  return a.dtype === 'float32' ? FLOAT32 : FLOAT64
+}
+
+/** The kernel on the arguments as they are (a reverse tensor is a core tensor); the result wrapped. */
+function kernelResult(op: Op, args: readonly Value[], attrs: object): Tensor {
+  mode.plain++
+  try {
+    return wrap(evaluate(op, args, attrs) as CoreTensor)
+  } finally {
+    mode.plain--
+  }
+}
+
+function record(op: Op, args: readonly Value[], attrs: object, out: Tensor): void {
+  const constant = op.constantArgs
+  let mask = 0
+  let any = false
+  const n = args.length
+  let needs: boolean[] | undefined
+  for (let i = 0; i < n; i++) {
+    const a = args[i]
+    if (!(a instanceof Tensor)) continue
+    // A view whose base changed in place since its history was made gets a fresh one first.
+    if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
+    const req = (a.gradFn !== null || a._acc !== null) && (constant === undefined || !constant.includes(i))
+    if (!req) continue
+    any = true
+    if (n <= MAX_CACHED) mask |= 1 << i
+    else (needs ??= new Array<boolean>(n).fill(false))[i] = true
+  }
+  if (!any) return
+  // (A node copies the inputs it keeps: a list op's array, the caller's own, may change later.)
+  const node = new Node(op, attrs, args, out, needs ?? NEEDS[n][mask])
+  out.gradFn = node
+  if (mode.anomaly !== 0) rememberTrace(node)
+}
+
+/** Shared, frozen `needs` arrays for ops of up to four inputs, indexed by a bit mask. */
+const MAX_CACHED = 4
+const NEEDS: (readonly boolean[])[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) =>
+  Array.from({ length: 1 << n }, (_, mask) => Object.freeze(Array.from({ length: n }, (_, i) => (mask & (1 << i)) !== 0))),
+)
