@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import '../index.js'
+import { expand } from '../index.js'
 import { tensor } from '../create.js'
 import { listOps, type Op, type RuleContext } from '../op.js'
-import { expand } from '../ops/shape.js'
 import { Tensor } from '../tensor.js'
 
 // The fused loops must give exactly what the unfused rules give in float64: the same
@@ -51,7 +50,7 @@ describe('fused elementwise rules', () => {
     expect(data(got)).toEqual(want)
   })
 
-  it('reads a cotangent broadcast from one element (what sum hands down) without copying it', () => {
+  it('reads a cotangent broadcast from one element (what sum hands down)', () => {
     const op = listOps().find((o) => o.elementwise && o.arity === 1 && o.scalar !== undefined && o.name === 'square') as Op
     const x = tensor(values(1))
     const g = expand(tensor(3), { shape: [n] }) as Tensor
