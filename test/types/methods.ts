@@ -1,5 +1,5 @@
 // Tensor methods are typed from their op's declaration: attrs (names, types, required or
-// not), `positional` order, the number of tensor arguments, and `method` (PyTorch's order).
+// not), `positional` order, the number of tensor arguments, and `methodOrder` (PyTorch's order).
 // Checked by `tsc -p test/types`, never run.
 import { attr, defineOp, type OpMethod, type Tensor as CoreTensor } from '@ad/core'
 import { tensor as forwardTensor, type Dual } from '@ad/forward'
@@ -71,7 +71,7 @@ const gather = defineOp({
   arity: 2,
   attrs: { dim: attr.int(), sparse: attr.bool().default(false) },
   positional: ['dim'],
-  method: ['dim', 1],
+  methodOrder: ['dim', 1],
   shape: ([, s]) => s,
   primal: ([, i]) => i,
   domain: () => ({ args: [], attrs: {} }),
@@ -84,3 +84,9 @@ gatherMethod(1, w, { sparse: true })
 gatherMethod(w, 1)
 // @ts-expect-error: the index is required
 gatherMethod(1)
+
+// Every exported op keeps its declaration's types on its function (a builder returning a
+// bare `OpFunction<S>` would make its method take anything): this names any that does not.
+import type { UntypedOps } from '@ad/core'
+const everyMethodTyped: [UntypedOps] extends [never] ? true : UntypedOps = true
+void everyMethodTyped

@@ -1,6 +1,6 @@
 import { describeValue, invalid } from './errors.js'
 
-export type AttrKind = 'int' | 'ints' | 'number' | 'bool'
+export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'string'
 
 /**
  * One attribute of an op: its kind, and whether it may be left out (with or without a
@@ -12,14 +12,16 @@ export class Attr<T, Required extends boolean = boolean> {
     readonly kind: AttrKind,
     readonly required: Required,
     readonly fallback?: T,
+    /** For a string attribute: the values it may take (any string when absent). */
+    readonly choices?: readonly string[],
   ) {}
 
   optional(): Attr<T | undefined, false> {
-    return new Attr<T | undefined, false>(this.kind, false)
+    return new Attr<T | undefined, false>(this.kind, false, undefined, this.choices)
   }
 
   default(value: T): Attr<T, false> {
-    return new Attr<T, false>(this.kind, false, value)
+    return new Attr<T, false>(this.kind, false, value, this.choices)
   }
 }
 
@@ -28,6 +30,9 @@ export const attr = {
   ints: (): Attr<readonly number[], true> => new Attr('ints', true),
   number: (): Attr<number, true> => new Attr('number', true),
   bool: (): Attr<boolean, true> => new Attr('bool', true),
+  string: (): Attr<string, true> => new Attr('string', true),
+  /** One of a fixed set of strings (gelu's `approximate: 'none' | 'tanh'`). */
+  oneOf: <const C extends readonly string[]>(...choices: C): Attr<C[number], true> => new Attr<C[number], true>('string', true, undefined, choices),
 }
 
 export type AttrSchema = Record<string, Attr<unknown>>
@@ -44,8 +49,10 @@ export type AttrsInput<S extends AttrSchema> = Flat<
   { [K in RequiredKeys<S>]: AttrsOf<S>[K] } & { [K in Exclude<keyof S, RequiredKeys<S>>]?: AttrsOf<S>[K] }
 >
 
-function matches(kind: AttrKind, value: unknown): boolean {
-  switch (kind) {
+function matches(field: Attr<unknown>, value: unknown): boolean {
+  switch (field.kind) {
+    case 'string':
+      return typeof value === 'string' && (field.choices === undefined || field.choices.includes(value))
     case 'int':
       return Number.isInteger(value)
     case 'number':
@@ -68,6 +75,11 @@ const kindName: Record<AttrKind, string> = {
   ints: 'an array of integers',
   number: 'a number',
   bool: 'a boolean',
+  string: 'a string',
+}
+
+function expected(field: Attr<unknown>): string {
+  return field.choices === undefined ? kindName[field.kind] : `one of ${field.choices.map((c) => JSON.stringify(c)).join(', ')}`
 }
 
 const EMPTY = Object.freeze({})
@@ -90,10 +102,10 @@ export function parseAttrs<S extends AttrSchema>(op: string, schema: S, given: o
     const field = schema[key]
     const value = Object.hasOwn(input, key) ? input[key] : undefined
     if (value === undefined) {
-      if (field.required) throw invalid(`${op}: attribute '${key}' is required (${kindName[field.kind]}).`)
+      if (field.required) throw invalid(`${op}: attribute '${key}' is required (${expected(field)}).`)
       out[key] = field.fallback
-    } else if (!matches(field.kind, value)) {
-      throw invalid(`${op}: attribute '${key}' must be ${kindName[field.kind]}, got ${describeValue(value)}.`)
+    } else if (!matches(field, value)) {
+      throw invalid(`${op}: attribute '${key}' must be ${expected(field)}, got ${describeValue(value)}.`)
     } else {
       out[key] = value
     }

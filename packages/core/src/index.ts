@@ -17,7 +17,7 @@ export {
   type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge, type Reduction,
   type Arity, type MethodParam, type NoAttrs,
 } from './op.js'
-export type { OpMethods, OpMethod } from './methods.js'
+export type { OpMethods, OpMethod, UntypedOps } from './methods.js'
 export { sumTo, expandTo } from './ops/base.js'
 export { gemmBackend, setGemmBackend, type GemmBackend } from './kernels/gemm.js'
 export { defineUnary, defineBinary, type UnarySpec, type BinarySpec } from './ops/elementwise.js'

@@ -8,4 +8,5 @@ export { getOp, hasOp, listOps, opFunction, apply, evaluate, isTraced, toTensors
 export { installOpMethods } from './methods.js'
 export { unreduce } from './ops/base.js'
 export { formatTensor, INSPECT, type Printable } from './print/index.js'
+export { openPool, closePool, poolMark, issuedSince, recycle, POOLED_MIN_ELEMENTS } from './buffers.js'
 export { describeValue, expectFunction, optionsOf } from './errors.js'

@@ -13,13 +13,13 @@ describe('tensor methods', () => {
     expect(proto.unreduce).toBeUndefined()
   })
 
-  it("take PyTorch's order where the declaration states it (`method`)", () => {
+  it("take PyTorch's order where the declaration states it (`methodOrder`)", () => {
     // pick(x, index, { dim }): x's elements at `index` along `dim`, as x.pick(dim, index).
     const pick = defineOp({
       name: 'methodsTestPick',
       arity: 2,
       attrs: { dim: attr.int(), scale: attr.number().default(1) },
-      method: ['dim', 1],
+      methodOrder: ['dim', 1],
       shape: ([, s]) => s,
       primal: ([x, i], { dim, scale }) => tensor((i.tolist() as number[]).map((k) => (x.index(k as number) as Tensor).item() * scale * (dim + 1))),
       domain: () => ({ args: [], attrs: {} }),
@@ -31,6 +31,6 @@ describe('tensor methods', () => {
     const free = pick(x, [2, 0], { dim: 0 }) as Tensor
     expect(method.call(x, 0, [2, 0]).tolist()).toEqual(free.tolist())
     expect(method.call(x, 0, [2, 0], { scale: 2 }).tolist()).toEqual([60, 20])
-    expect(() => method.call(x, 0, [1], 3)).toThrow(/methodsTestPick: the method takes 2 argument/)
+    expect(() => method.call(x, 0, [1], 3)).toThrow(/methodsTestPick: the method was given 3 argument/)
   })
 })

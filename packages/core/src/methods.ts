@@ -5,7 +5,7 @@ import { apply, listOps, type Input, type Op } from './op.js'
 import type * as ops from './ops/index.js'
 
 // ---------------------------------------------------------------------------------------
-// Types: each method typed from its op's declaration (arity, attrs, `positional`, `method`),
+// Types: each method typed from its op's declaration (arity, attrs, `positional`, `methodOrder`),
 // read off the types `defineOp` keeps on the op function. Nothing here names an op: an op
 // added to a module of ops/index.ts gets its typed method with no other edit.
 
@@ -40,7 +40,7 @@ type PositionalParams<S extends AttrSchema, P> = P extends readonly [infer K, ..
     : [AttrParam<S, K>?, ...PositionalParams<S, Rest>]
   : []
 
-/** A method in PyTorch's order (`method` in the declaration): attr names and tensor argument indices. */
+/** A method in PyTorch's order (`methodOrder` in the declaration): attr names and tensor argument indices. */
 type OrderedParams<S extends AttrSchema, M, R> = M extends readonly [infer K, ...infer Rest]
   ? [K extends number ? Arg<R> : AttrParam<S, K>, ...OrderedParams<S, Rest, R>]
   : []
@@ -63,14 +63,26 @@ type Forms<T, S extends AttrSchema, P, R> = T extends unknown[]
 
 /** The method of one op function; `undefined` for list ops (`cat`, `stack` take an array; no method). */
 export type OpMethod<F, R> = F extends { readonly op: Op<infer S, infer A, infer P, infer M> }
-  ? A extends 'list'
+  ? [A] extends ['list']
     ? undefined
+    : 'list' extends A
+      ? UntypedMethod<R>
     : [M] extends [readonly unknown[]]
       ? (...args: [...OrderedParams<S, M, R>, attrs?: AttrsInput<Omit<S, Extract<M[number], string>>>]) => R
       : UnionToIntersection<Forms<OtherTensors<A, R>, S, P, R>>
   : never
 
 type Ops = typeof ops
+
+/**
+ * The method of an op whose function lost its declaration's types (a builder returning a
+ * plain `OpFunction<S>`): it takes anything. `UntypedOps` lists such ops; test/types
+ * requires it to be empty, so a builder must return `OpFunction<S, A, P, M>`.
+ */
+type UntypedMethod<R> = ((...args: any[]) => R) & { readonly untyped: true }
+
+/** The exported ops whose methods are untyped (see `UntypedMethod`): none, or the type test fails. */
+export type UntypedOps = { [K in keyof Ops]: OpMethod<Ops[K], unknown> extends { readonly untyped: true } ? K : never }[keyof Ops]
 
 /**
  * Every op exported by ops/index.ts (internal helper ops are not) as a method, PyTorch style:
@@ -94,27 +106,6 @@ function positionalValue(op: Op, name: string, value: unknown): unknown {
   return (op.attrs as AttrSchema)[name]?.kind === 'ints' && typeof value === 'number' ? [value] : value
 }
 
-/**
- * A method in PyTorch's order (`method` in the declaration): each parameter is an attr or a
- * tensor argument of the free function; attrs not listed may follow as one object.
- */
-function orderedMethod(op: Op, order: readonly (string | number)[]) {
-  return function (this: Value, ...rest: unknown[]): Value {
-    const args: unknown[] = [this]
-    let attrs: Record<string, unknown> = {}
-    if (rest.length > order.length && isPlainObject(rest[rest.length - 1])) attrs = { ...(rest.pop() as object) }
-    if (rest.length > order.length) {
-      throw new TypeError(`${op.name}: the method takes ${order.length} argument(s) and attrs (${order.join(', ')}).`)
-    }
-    rest.forEach((value, i) => {
-      const p = order[i]
-      if (typeof p === 'number') args[p] = value
-      else attrs[p] = positionalValue(op, p, value)
-    })
-    return apply(op, args, op.parseAttrs(attrs))
-  }
-}
-
 /** Turns the positional tail of a method call into an attrs object. */
 function positionalAttrs(op: Op, rest: readonly unknown[]): object | undefined {
   if (rest.length === 0) return undefined
@@ -131,8 +122,30 @@ function positionalAttrs(op: Op, rest: readonly unknown[]): object | undefined {
   return attrs
 }
 
+/**
+ * A method whose parameters come in PyTorch's order (`x.gather(dim, index)`): each is an
+ * attr or an argument position, as `op.methodOrder` states; an attrs object may follow.
+ */
+function reorderedMethod(op: Op, order: readonly (string | number)[]) {
+  return function (this: Value, ...rest: unknown[]): Value {
+    const extra = rest.length > order.length && isPlainObject(rest[rest.length - 1]) ? (rest.pop() as Record<string, unknown>) : {}
+    if (rest.length > order.length) {
+      const names = order.map((p) => (typeof p === 'number' ? `tensor argument ${p}` : p)).join(', ')
+      throw invalid(`${op.name}: the method was given ${rest.length} argument(s); it takes ${names}, in PyTorch's order, then optional attrs.`)
+    }
+    const args: unknown[] = [this]
+    const attrs: Record<string, unknown> = { ...extra }
+    rest.forEach((value, i) => {
+      const slot = order[i]
+      if (typeof slot === 'number') args[slot] = value
+      else attrs[slot] = value
+    })
+    return apply(op, args, op.parseAttrs(attrs))
+  }
+}
+
 function makeMethod(op: Op) {
-  if (op.method !== undefined) return orderedMethod(op, op.method)
+  if (op.methodOrder !== undefined) return reorderedMethod(op, op.methodOrder)
   // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
   let defaults: object | undefined
   const others = typeof op.arity === 'number' ? op.arity - 1 : -1

@@ -46,11 +46,12 @@ export interface OpSpec<
   /** The attrs a method takes positionally after its tensor arguments, in order: `x.sum(dims, keepdim)`. */
   positional?: P
   /**
-   * The method's parameters (after the tensor it is called on) where PyTorch orders them
-   * differently from the free function: `method: ['dim', 1]` makes `x.gather(dim, index)` of
-   * `gather(x, index, { dim })`. Attrs not listed may follow as an object.
+   * The method's parameters after the tensor itself, where PyTorch's order differs from the
+   * free function's (tensors first, then attrs): attr names and argument positions, so
+   * `x.gather(dim, index)` is `['dim', 1]`. An attrs object may follow them. Without it a
+   * method takes the other tensor arguments, then `positional`.
    */
-  method?: M
+  methodOrder?: M
   /**
    * A helper op that other ops' rules are written with (a gradient's kernel such as
    * `conv2dInputGrad`): registered and cross-checked like any op, but neither exported from
@@ -134,7 +135,7 @@ export interface Op<
 }
 
 /** Anything accepted where a tensor is expected. */
-export type Input = Value | NestedArray | Float64Array | Float32Array
+export type Input = Value | NestedArray | Float64Array | Float32Array | Int32Array
 
 /**
  * An op's free function. Its `op` carries the declaration's types (attrs, arity, positional
@@ -166,6 +167,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     arity: spec.arity,
     attrs: schema,
     positional: spec.positional,
+    methodOrder: spec.methodOrder,
     constantArgs: spec.constantArgs,
     elementwise: spec.elementwise,
     scalar: spec.scalar,
@@ -177,7 +179,6 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     domain: spec.domain,
     edges: spec.edges,
     tex: spec.tex,
-    method: spec.method,
     internal: spec.internal,
     differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
     parseAttrs: (attrs: object | undefined) => parseAttrs(spec.name, schema, attrs),
@@ -308,7 +309,7 @@ export function toTensors(op: Op, args: readonly unknown[]): Tensor[] {
   const common = dtype ?? 'float64'
   return args.map((a, i) => {
     if (a instanceof Tensor) return a.dtype === common ? a : a.to(common)
-    if (typeof a === 'number' || Array.isArray(a) || a instanceof Float64Array || a instanceof Float32Array) {
+    if (typeof a === 'number' || Array.isArray(a) || a instanceof Float64Array || a instanceof Float32Array || a instanceof Int32Array) {
       return tensor(a as NestedArray, { dtype: common })
     }
     throw invalid(`${opName}: argument ${i} is ${describe(a)}; expected a tensor, a number or nested arrays of numbers.`)
