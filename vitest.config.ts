@@ -9,10 +9,12 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'forward', include: ['packages/forward/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'compile', include: ['packages/compile/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'reverse', include: ['packages/reverse/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'check', include: ['packages/check/src/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'nn', include: ['packages/nn/src/**/*.test.ts', 'packages/nn/test/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'crosscheck', include: ['test/src/**/*.test.ts'], testTimeout: 120_000 } },
+      { extends: true, test: { name: 'docs', include: ['docs/test/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },
 })

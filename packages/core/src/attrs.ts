@@ -1,4 +1,4 @@
-import { invalid } from './errors.js'
+import { describeValue, invalid } from './errors.js'
 
 export type AttrKind = 'int' | 'ints' | 'number' | 'bool'
 
@@ -38,8 +38,14 @@ function matches(kind: AttrKind, value: unknown): boolean {
     case 'bool':
       return typeof value === 'boolean'
     case 'ints':
-      return Array.isArray(value) && value.every((v) => Number.isInteger(v))
+      return Array.isArray(value) && allIntegers(value)
   }
+}
+
+/** A loop, not `every`: `every` skips the holes of a sparse array such as `[1, , 2]`. */
+function allIntegers(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isInteger(values[i])) return false
+  return true
 }
 
 const kindName: Record<AttrKind, string> = {
@@ -57,7 +63,9 @@ export function parseAttrs<S extends AttrSchema>(op: string, schema: S, given: o
   if (keys.length === 0 && (given === undefined || isEmpty(given))) return EMPTY as AttrsOf<S>
   const input = (given ?? {}) as Record<string, unknown>
   for (const key of Object.keys(input)) {
-    if (!(key in schema)) {
+    // Own keys only: `constructor` or `toString` must not pass as attributes because every
+    // object inherits them.
+    if (!Object.hasOwn(schema, key)) {
       const known = keys.length ? `it takes ${keys.join(', ')}` : 'it takes no attributes'
       throw invalid(`${op}: unknown attribute '${key}'; ${known}.`)
     }
@@ -65,12 +73,12 @@ export function parseAttrs<S extends AttrSchema>(op: string, schema: S, given: o
   const out: Record<string, unknown> = {}
   for (const key of keys) {
     const field = schema[key]
-    const value = input[key]
+    const value = Object.hasOwn(input, key) ? input[key] : undefined
     if (value === undefined) {
       if (field.required) throw invalid(`${op}: attribute '${key}' is required (${kindName[field.kind]}).`)
       out[key] = field.fallback
     } else if (!matches(field.kind, value)) {
-      throw invalid(`${op}: attribute '${key}' must be ${kindName[field.kind]}, got ${JSON.stringify(value)}.`)
+      throw invalid(`${op}: attribute '${key}' must be ${kindName[field.kind]}, got ${describeValue(value)}.`)
     } else {
       out[key] = value
     }

@@ -1,5 +1,5 @@
 import { allocate, dtypeOf, isDType, type DType, type FloatArray } from './dtype.js'
-import { invalid } from './errors.js'
+import { describeValue, invalid, optionsOf } from './errors.js'
 import { sizeOf, type Shape } from './shape.js'
 import { Tensor, type NestedArray } from './tensor.js'
 import { random } from './random.js'
@@ -18,15 +18,22 @@ export type TensorLike = number | NestedArray | FloatArray | Tensor
 
 function checkDType(dtype: unknown): DType {
   if (dtype === undefined) return 'float64'
-  if (!isDType(dtype)) throw invalid(`dtype must be 'float64' or 'float32', got ${JSON.stringify(dtype)}.`)
+  if (!isDType(dtype)) throw invalid(`dtype must be 'float64' or 'float32', got ${describeValue(dtype)}.`)
   return dtype
 }
 
-/** The shape of a nested array, checking it is rectangular and all numbers. */
+/**
+ * The most dims a tensor may have. PyTorch's kernels cap ranks too (at 25 or 64 depending on
+ * the path); ours keeps a runaway nesting from recursing past the stack.
+ */
+export const MAX_RANK = 64
+
+/** The shape of a nested array, read down its first elements (`fill` then checks the rest). */
 function nestedShape(data: NestedArray): number[] {
   const shape: number[] = []
   let level: NestedArray = data
   while (Array.isArray(level)) {
+    if (shape.length === MAX_RANK) throw invalid(`tensor(): the data is nested more than ${MAX_RANK} levels deep; a tensor has at most ${MAX_RANK} dims.`)
     shape.push(level.length)
     if (level.length === 0) break
     level = level[0]
@@ -38,7 +45,7 @@ function fill(data: NestedArray, shape: number[], dim: number, out: FloatArray, 
   if (dim === shape.length) {
     if (typeof data !== 'number') {
       const where = path.length ? ` at [${path.join('][')}]` : ''
-      throw invalid(`tensor(): expected a number${where}, got ${Array.isArray(data) ? 'an array (the array is ragged)' : JSON.stringify(data)}.`)
+      throw invalid(`tensor(): expected a number${where}, got ${Array.isArray(data) ? 'an array (the array is ragged)' : describeValue(data)}.`)
     }
     out[at] = data
     return at + 1
@@ -50,6 +57,7 @@ function fill(data: NestedArray, shape: number[], dim: number, out: FloatArray, 
     )
   }
   for (let i = 0; i < data.length; i++) {
+    if (!(i in data)) throw invalid(`tensor(): the array has an empty slot at [${[...path, i].join('][')}]; fill it with a number.`)
     path.push(i)
     at = fill(data[i], shape, dim + 1, out, at, path)
     path.pop()
@@ -58,11 +66,12 @@ function fill(data: NestedArray, shape: number[], dim: number, out: FloatArray, 
 }
 
 /** A plain tensor from a number, nested arrays, a typed array (with `{ shape }`) or a tensor (copied). */
-export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
-  if (data instanceof Tensor) return data.to(options.dtype ?? data.dtype).clone()
+export function tensor(data: TensorLike, opts?: TensorOptions): Tensor {
+  const options = optionsOf<TensorOptions>('tensor()', opts)
+  if (data instanceof Tensor) return data.to(options.dtype === undefined ? data.dtype : checkDType(options.dtype)).clone()
   if (data instanceof Float64Array || data instanceof Float32Array) {
-    const dtype = options.dtype ?? dtypeOf(data)
-    const shape = options.shape ?? [data.length]
+    const dtype = options.dtype === undefined ? dtypeOf(data) : checkDType(options.dtype)
+    const shape = options.shape === undefined ? [data.length] : checkShape(options.shape)
     if (sizeOf(shape) !== data.length) {
       throw invalid(`tensor(): shape [${shape.join(',')}] holds ${sizeOf(shape)} elements but the array has ${data.length}.`)
     }
@@ -72,7 +81,7 @@ export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
   }
   const dtype = checkDType(options.dtype)
   if (typeof data !== 'number' && !Array.isArray(data)) {
-    throw invalid(`tensor(): expected a number, nested arrays of numbers or a typed array, got ${typeof data}.`)
+    throw invalid(`tensor(): expected a number, nested arrays of numbers or a Float64Array/Float32Array, got ${describeValue(data)}.`)
   }
   const shape = nestedShape(data)
   const out = allocate(dtype, sizeOf(shape))
@@ -81,27 +90,45 @@ export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
   return Tensor.fromArray(out, shape)
 }
 
-function checkShape(shape: Shape): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw invalid(`expected a shape (an array of non-negative integers), got ${JSON.stringify(shape)}.`)
+/** A copy of a user's shape, checked: an array of at most MAX_RANK non-negative integers, no holes. */
+export function checkShape(shape: Shape): number[] {
+  const ok = Array.isArray(shape) && shape.length <= MAX_RANK
+  const out: number[] = []
+  for (let i = 0; ok && i < shape.length; i++) {
+    const d = shape[i]
+    if (!Number.isSafeInteger(d) || d < 0) break
+    out.push(d)
   }
-  return [...shape]
+  if (!ok || out.length !== shape.length) {
+    throw invalid(`expected a shape (an array of at most ${MAX_RANK} non-negative integers), got ${describeValue(shape)}.`)
+  }
+  return out
 }
 
-export function full(shape: Shape, value: number, options: CreateOptions = {}): Tensor {
+export function full(shape: Shape, value: number, opts?: CreateOptions): Tensor {
+  const options = optionsOf<CreateOptions>('full()', opts)
   const s = checkShape(shape)
+  if (typeof value !== 'number') throw invalid(`full(): the fill value must be a number, got ${describeValue(value)}.`)
   const out = allocate(checkDType(options.dtype), sizeOf(s))
   if (value !== 0) out.fill(value)
   return Tensor.fromArray(out, s)
 }
 
-export const zeros = (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 0, options)
-export const ones = (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 1, options)
+export const zeros = (shape: Shape, options?: CreateOptions): Tensor => full(shape, 0, options)
+export const ones = (shape: Shape, options?: CreateOptions): Tensor => full(shape, 1, options)
 
-/** `arange(n)` is 0..n-1; `arange(start, end, step?)` stops before `end`, as in PyTorch. */
-export function arange(startOrEnd: number, end?: number, step = 1, options: CreateOptions = {}): Tensor {
+/**
+ * `arange(n)` is 0..n-1; `arange(start, end, step?)` stops before `end`, as in PyTorch. The
+ * options may follow any of these (`arange(5, { dtype: 'float32' })`).
+ */
+export function arange(startOrEnd: number, ...rest: (number | CreateOptions | undefined)[]): Tensor {
+  const options = optionsOf<CreateOptions>('arange()', typeof rest[rest.length - 1] === 'object' ? rest.pop() : undefined)
+  const [end, step = 1] = rest as (number | undefined)[]
   const [start, stop] = end === undefined ? [0, startOrEnd] : [startOrEnd, end]
-  if (step === 0 || !Number.isFinite(step)) throw invalid(`arange(): step must be a finite non-zero number, got ${step}.`)
+  for (const [name, v] of [['start', start], ['end', stop], ['step', step]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`arange(): ${name} must be a finite number, got ${describeValue(v)}.`)
+  }
+  if (step === 0) throw invalid('arange(): step must be non-zero.')
   const n = Math.max(0, Math.ceil((stop - start) / step))
   const out = allocate(checkDType(options.dtype), n)
   for (let i = 0; i < n; i++) out[i] = start + i * step
@@ -109,7 +136,8 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Crea
 }
 
 /** Uniform in [0, 1), from the seeded generator (see `manualSeed`). */
-export function rand(shape: Shape, options: CreateOptions = {}): Tensor {
+export function rand(shape: Shape, opts?: CreateOptions): Tensor {
+  const options = optionsOf<CreateOptions>('rand()', opts)
   const s = checkShape(shape)
   const out = allocate(checkDType(options.dtype), sizeOf(s))
   for (let i = 0; i < out.length; i++) out[i] = random.uniform()
@@ -117,7 +145,8 @@ export function rand(shape: Shape, options: CreateOptions = {}): Tensor {
 }
 
 /** Standard normal, by Box–Muller on the seeded generator. */
-export function randn(shape: Shape, options: CreateOptions = {}): Tensor {
+export function randn(shape: Shape, opts?: CreateOptions): Tensor {
+  const options = optionsOf<CreateOptions>('randn()', opts)
   const s = checkShape(shape)
   const out = allocate(checkDType(options.dtype), sizeOf(s))
   for (let i = 0; i < out.length; i++) out[i] = random.normal()

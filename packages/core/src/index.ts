@@ -1,16 +1,16 @@
-export { AdError, type ErrorCode } from './errors.js'
+export { AdError, describeValue, expectFunction, optionsOf, type ErrorCode } from './errors.js'
 export type { DType, FloatArray } from './dtype.js'
 export { Tensor, Storage, type NestedArray } from './tensor.js'
 export { setPrintOptions, type PrintOptions, formatTensor, INSPECT, type Printable } from './print/index.js'
 export { broadcastShapes, normalizeDim, normalizeDims, sizeOf, sameShape, type Shape } from './shape.js'
-export { tensor, zeros, ones, full, arange, rand, randn, type TensorLike, type CreateOptions, type TensorOptions } from './create.js'
+export { tensor, zeros, ones, full, arange, rand, randn, MAX_RANK, type TensorLike, type CreateOptions, type TensorOptions } from './create.js'
 export { manualSeed, mulberry32 } from './random.js'
 export { attr, Attr, type AttrSchema, type AttrsOf } from './attrs.js'
 export * from './domain.js'
 export { TRACE, freshLevel, interpreterOf, topInterpreter, type Interpreter, type Traced, type Value } from './dispatch.js'
 export {
   defineOp, getOp, hasOp, listOps, apply, evaluate, shapeOf, isTraced, toTensors,
-  type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge,
+  type Op, type OpSpec, type OpFunction, type RuleContext, type MaybeZero, type Input, type Edge, type Reduction,
 } from './op.js'
 export { installOpMethods, type OpMethods } from './methods.js'
 export { sumTo, expandTo, unreduce } from './ops/base.js'

@@ -1,5 +1,6 @@
 import type { AttrSchema } from './attrs.js'
 import type { Value } from './dispatch.js'
+import { invalid } from './errors.js'
 import { apply, listOps, type Op } from './op.js'
 import type * as ops from './ops/index.js'
 
@@ -18,7 +19,8 @@ function positionalAttrs(op: Op, rest: readonly unknown[]): object | undefined {
   if (rest.length === 1 && isPlainObject(rest[0])) return rest[0]
   const names = op.positional ?? []
   if (rest.length > names.length) {
-    throw new TypeError(`${op.name}: the method takes at most ${names.length} positional attribute(s) (${names.join(', ')}).`)
+    const takes = names.length === 0 ? 'no attributes' : `at most ${names.length} positional attribute(s): ${names.join(', ')}`
+    throw invalid(`${op.name}: the method was given ${rest.length} argument(s) after its tensors; it takes ${takes}.`)
   }
   const schema = op.attrs as AttrSchema
   const attrs: Record<string, unknown> = {}

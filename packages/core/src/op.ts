@@ -2,9 +2,9 @@ import { parseAttrs, type AttrSchema, type AttrsOf } from './attrs.js'
 import { tensor } from './create.js'
 import { TRACE, topInterpreter, type Traced, type Value } from './dispatch.js'
 import type { Domain } from './domain.js'
-import { promote, type DType } from './dtype.js'
-import { invalid } from './errors.js'
-import type { Shape } from './shape.js'
+import { checkAllocation, promote, type DType } from './dtype.js'
+import { describeValue, invalid } from './errors.js'
+import { sizeOf, type Shape } from './shape.js'
 import { Tensor, type NestedArray } from './tensor.js'
 
 /** What a rule sees: the op's inputs and output (plain, dual or taped, depending on the engine) and its attrs. */
@@ -37,6 +37,12 @@ export interface OpSpec<S extends AttrSchema> {
   elementwise?: boolean
   /** Elementwise ops on plain numbers: forward mode's allocation-free scalar path. */
   scalar?: (...xs: number[]) => number
+  /**
+   * A reduction that folds its input's elements into the output one at a time: which input
+   * dims it reduces, the start value and the fold. A compiler may then fuse it into the
+   * loop that computes its input (`@ad/compile`). Absent: the op runs its own kernel.
+   */
+  reduce?: Reduction<AttrsOf<S>>
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
   shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
   /** The kernel on plain tensors, already converted to a common dtype. */
@@ -58,6 +64,15 @@ export interface OpSpec<S extends AttrSchema> {
    * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`).
    */
   tex?: string
+}
+
+export interface Reduction<A> {
+  /** The input dims folded, normalised (ascending, non-negative) for an input of shape `shape`. */
+  dims(shape: Shape, attrs: A): number[]
+  /** The value an output element starts from (0 for a sum). */
+  init: number
+  /** The running value after one more input element: `combine(acc, x)`. */
+  combine(acc: number, x: number): number
 }
 
 /**
@@ -110,6 +125,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     constantArgs: spec.constantArgs,
     elementwise: spec.elementwise,
     scalar: spec.scalar,
+    reduce: spec.reduce,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,
@@ -203,6 +219,9 @@ export function evaluate(op: Op, args: readonly unknown[], attrs: object): numbe
     tensors.map((t) => t.shape),
     attrs as never,
   )
+  // Before any kernel runs: an output past the size limit is a mistake in a shape or attr
+  // (expand to [1e9, 1e9], a huge pad), even where the kernel would only make a view.
+  checkAllocation(tensors.length > 0 ? tensors[0].dtype : 'float64', sizeOf(outShape), `${op.name}'s output of shape [${outShape.join(',')}]`)
   return op.primal(tensors, attrs as never, outShape)
 }
 
@@ -241,7 +260,7 @@ export function toTensors(op: Op, args: readonly unknown[]): Tensor[] {
 function describe(a: unknown): string {
   if (a === null) return 'null'
   if (typeof a === 'object' && TRACE in a) return 'a value tracked by an engine that is no longer active'
-  return typeof a === 'object' ? `an object (${Object.prototype.toString.call(a)})` : `a ${typeof a}`
+  return describeValue(a)
 }
 
 function checkArity(op: Op, n: number): void {

@@ -1,4 +1,4 @@
-import { full, shapeOf, Tensor, type Value } from '@ad/core'
+import { expectFunction, full, shapeOf, Tensor, type Value } from '@ad/core'
 import { ForwardTrace } from './trace.js'
 import { describe, fmt, invalid, isValue, toValue } from './values.js'
 
@@ -8,6 +8,7 @@ import { describe, fmt, invalid, isValue, toValue } from './values.js'
  * enclosing transform a dual of that one, so `derivative(derivative(f))` is f''.
  */
 export function derivative(f: (x: any) => unknown): (x: Value) => any {
+  expectFunction('derivative', f)
   return (x: unknown) => {
     const input = toValue('derivative: the input', x)
     if (shapeOf(input).length !== 0) {

@@ -1,4 +1,4 @@
-import { shapeOf, type Value } from '@ad/core'
+import { expectFunction, optionsOf, shapeOf, type Value } from '@ad/core'
 import { resolveArgnums, type Argnums } from './argnums.js'
 import { chunkTangents, jacobianBlock } from './jacobian.js'
 import { sweep, type SweepOptions } from './sweep.js'
@@ -16,11 +16,15 @@ export interface GradOptions extends SweepOptions {
  * plain object of them; its gradient has the same structure and dtype (a number's is a number).
  */
 export function grad(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: any[]) => any {
+  expectFunction('grad', f)
+  options = optionsOf<GradOptions>('grad', options)
   return (...args) => gradient('grad', f, options, args)[1]
 }
 
 /** `[f(...args), grad(f)(...args)]` from the same sweeps. */
 export function valueAndGrad(f: (...args: any[]) => unknown, options: GradOptions = {}): (...args: any[]) => [Value, any] {
+  expectFunction('valueAndGrad', f)
+  options = optionsOf<GradOptions>('valueAndGrad', options)
   return (...args) => gradient('valueAndGrad', f, options, args)
 }
 

@@ -1,4 +1,4 @@
-import { expandTo, reshape, shapeOf, type MaybeZero, type Value } from '@ad/core'
+import { expectFunction, optionsOf, expandTo, reshape, shapeOf, type MaybeZero, type Value } from '@ad/core'
 import { resolveArgnums, type Argnums } from './argnums.js'
 import { hessianBlocks, type Block } from './hessianBlocks.js'
 import { checkOutput, chunkSizeOf, collectLeaves, seedArgs, type Leaf } from './sweep.js'
@@ -32,6 +32,8 @@ export interface HessianOptions {
  * Hessian (n backward passes through a graph) is far cheaper.
  */
 export function hessian(f: (...args: any[]) => unknown, options: HessianOptions = {}): (...args: any[]) => any {
+  expectFunction('hessian', f)
+  options = optionsOf<HessianOptions>('hessian', options)
   return (...args) => {
     const argnums = resolveArgnums('hessian', options.argnums ?? 0, args.length)
     const { leaves, total } = collectLeaves('hessian', args, argnums)

@@ -1,4 +1,4 @@
-import { AdError, shapeOf, Tensor, type Value } from '@ad/core'
+import { expectFunction, optionsOf, AdError, shapeOf, Tensor, type Value } from '@ad/core'
 import { grad, type GradOptions } from './grad.js'
 import { ForwardTrace } from './trace.js'
 import { leavesOf, mapLeaves } from './tree.js'
@@ -16,6 +16,8 @@ import { fmt, invalid, toValue, zerosLike } from './values.js'
  * over reverse) needs only a constant number of passes; prefer it for large n.
  */
 export function hessianVectorProduct(f: (x: any) => unknown, options: Omit<GradOptions, 'argnums'> = {}): (x: unknown, v: unknown) => any {
+  expectFunction('hessianVectorProduct', f)
+  options = optionsOf<GradOptions>('hessianVectorProduct', options)
   return (x, v) => {
     const trace = new ForwardTrace(false)
     const directions = leavesOf(v)
@@ -23,7 +25,7 @@ export function hessianVectorProduct(f: (x: any) => unknown, options: Omit<GradO
     if (directions.length !== xs.length) {
       throw invalid(`hessianVectorProduct: x has ${xs.length} leaves but v has ${directions.length}; give v the structure of x.`)
     }
-    const lifted = mapLeaves(x, (leaf, i) => trace.lift(leaf as Value, direction(i, leaf, directions[i])))
+    const lifted = mapLeaves(x, (leaf, i) => trace.lift(toValue(`hessianVectorProduct: x (leaf ${i})`, leaf), direction(i, leaf, directions[i])))
     let g: unknown
     try {
       g = grad(f, { chunkSize: options.chunkSize })(lifted)

@@ -1,4 +1,4 @@
-import { shapeOf } from '@ad/core'
+import { expectFunction, optionsOf, shapeOf } from '@ad/core'
 import { resolveArgnums, type Argnums } from './argnums.js'
 import { chunkTangents, jacobianBlock } from './jacobian.js'
 import { sweep, type SweepOptions } from './sweep.js'
@@ -15,6 +15,8 @@ export interface JacfwdOptions extends SweepOptions {
  * (one call of f per chunk of input directions). A tree argument gives a tree of blocks.
  */
 export function jacfwd(f: (...args: any[]) => unknown, options: JacfwdOptions = {}): (...args: any[]) => any {
+  expectFunction('jacfwd', f)
+  options = optionsOf<JacfwdOptions>('jacfwd', options)
   return (...args) => {
     const argnums = resolveArgnums('jacfwd', options.argnums ?? 0, args.length)
     const result = sweep('jacfwd', f, args, argnums, options)

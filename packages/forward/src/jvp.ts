@@ -1,4 +1,4 @@
-import { AdError, shapeOf, Tensor, type Value } from '@ad/core'
+import { expectFunction, AdError, shapeOf, Tensor, type Value } from '@ad/core'
 import { ForwardTrace } from './trace.js'
 import { isContainer, mapLeaves } from './tree.js'
 import { fmt, invalid, isValue, toValue, zerosLike } from './values.js'
@@ -10,6 +10,7 @@ import { fmt, invalid, isValue, toValue, zerosLike } from './values.js'
  * array or plain object of values; `tangentOut` then has the same structure.
  */
 export function jvp(f: (...args: any[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
+  expectFunction('jvp', f)
   if (!Array.isArray(primals) || !Array.isArray(tangents)) {
     throw invalid('jvp: expects jvp(f, primals, tangents) with primals and tangents as arrays, e.g. jvp(f, [x], [v]).')
   }

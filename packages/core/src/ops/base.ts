@@ -61,6 +61,8 @@ export const expand = defineOp({
         if (own === undefined) throw fail()
         return own
       }
+      // -1 keeps a dim; any other negative size is a mistake, as in PyTorch.
+      if (d < 0) throw invalid(`expand: size ${d} in ${fmtShape(shape)} is negative; use -1 to keep a dim, or a size >= 0.`)
       if (own !== undefined && own !== 1 && own !== d) throw fail()
       return d
     })
@@ -90,6 +92,7 @@ export const sum = defineOp({
   positional: ['dims', 'keepdim'],
   shape: ([s], { dims, keepdim }) => reducedShape(s, normalizeDims('sum', dims, s.length), keepdim),
   primal: ([x], { dims }, shape) => sumDims(x, normalizeDims('sum', dims, x.rank), shape),
+  reduce: { dims: (s, { dims }) => normalizeDims('sum', dims, s.length), init: 0, combine: (acc, x) => acc + x },
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : sum(t, attrs)),
   vjp: ({ args: [x], attrs }, g): MaybeZero[] => [unreduce(g, shapeOf(x), attrs.dims, attrs.keepdim)],
   domain: (draw) => {

@@ -1,4 +1,4 @@
-import { AdError, Tensor as CoreTensor, zeros, type Value } from '@ad/core'
+import { optionsOf, AdError, Tensor as CoreTensor, zeros, type Value } from '@ad/core'
 import { seedFor } from '../engine/backward.js'
 import { runPass } from '../engine/engine.js'
 import { gradTensor } from '../engine/grads.js'
@@ -22,7 +22,8 @@ export interface GradOptions {
  * gradients of the outputs (weighted by `gradOutputs`) with respect to each input, one per
  * input, in an array. Nothing is added to any `.grad`.
  */
-function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], given?: GradOptions): (Tensor | null)[] {
+  const options = optionsOf<GradOptions>('autograd.grad', given)
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor]
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor]
   const cotangents = cotangentList(options.gradOutputs, outs.length)

@@ -1,5 +1,6 @@
-import { AdError, type Value } from '@ad/core'
+import { expectFunction, AdError, type Value } from '@ad/core'
 import { runPass } from '../engine/engine.js'
+import { freeSaved } from '../engine/freed.js'
 import { aliasOp, internalOp } from '../engine/engineOps.js'
 import { mode } from '../engine/mode.js'
 import { edgeOf, Node } from '../engine/node.js'
@@ -31,6 +32,7 @@ interface CheckpointAttrs {
  * the same thing when run again (no fresh randomness) and return one tensor.
  */
 export function checkpoint(fn: (...inputs: any[]) => unknown, ...inputs: unknown[]): Tensor {
+  expectFunction('checkpoint', fn)
   if (typeof fn !== 'function') throw new AdError('INVALID_ARGUMENT', 'checkpoint: expects a function, then its arguments.')
   if (!mode.gradEnabled || mode.plain !== 0) return outputOf(fn(...inputs))
   const outer = mode.collect
@@ -123,7 +125,7 @@ function recompute({ fn, explicit }: CheckpointAttrs, args: readonly unknown[], 
   if (!createGraph) {
     for (const a of targets) {
       nodeFreed(a)
-      a.free()
+      freeSaved(a)
     }
   }
   let k = 0

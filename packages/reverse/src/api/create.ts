@@ -1,5 +1,5 @@
 import * as core from '@ad/core'
-import { AdError, Tensor as CoreTensor, type DType, type NestedArray, type Shape } from '@ad/core'
+import { AdError, Tensor as CoreTensor, describeValue, optionsOf, type DType, type NestedArray, type Shape } from '@ad/core'
 import { Tensor } from './tensor.js'
 import { wrap } from './wrap.js'
 
@@ -14,9 +14,18 @@ export interface TensorOptions extends CreateOptions {
   shape?: Shape
 }
 
-function leaf(t: CoreTensor, options: CreateOptions | undefined): Tensor {
+/** The options of a creation call, checked before anything is made. */
+function creation(who: string, options: unknown): CreateOptions {
+  const checked = optionsOf<CreateOptions>(who, options)
+  if (checked.requiresGrad !== undefined && typeof checked.requiresGrad !== 'boolean') {
+    throw new AdError('INVALID_ARGUMENT', `${who}: requiresGrad must be true or false, got ${describeValue(checked.requiresGrad)}.`)
+  }
+  return checked
+}
+
+function leaf(t: CoreTensor, options: CreateOptions): Tensor {
   const out = wrap(t)
-  if (options?.requiresGrad) out.requiresGrad_(true)
+  if (options.requiresGrad) out.requiresGrad_(true)
   return out
 }
 
@@ -25,47 +34,53 @@ function leaf(t: CoreTensor, options: CreateOptions | undefined): Tensor {
  * Tensors inside nested arrays contribute their values only: `tensor([a, b])` has no
  * history (use `stack` to keep the graph).
  */
-export function tensor(data: unknown, options: TensorOptions = {}): Tensor {
-  const { requiresGrad, ...rest } = options
-  return leaf(core.tensor(valuesOf(data) as core.TensorLike, rest), { requiresGrad })
+export function tensor(data: unknown, options?: TensorOptions): Tensor {
+  const { requiresGrad, ...rest } = creation('tensor()', options) as TensorOptions
+  return leaf(core.tensor(valuesOf(data, 0) as core.TensorLike, rest), { requiresGrad })
 }
 
-function valuesOf(data: unknown): unknown {
-  if (!Array.isArray(data)) return data
-  return data.map((x) => (x instanceof CoreTensor ? x.tolist() : valuesOf(x)))
+/** Nested arrays with the tensors inside them read as their values (a loop for the depth core refuses). */
+function valuesOf(data: unknown, depth: number): unknown {
+  if (!Array.isArray(data) || depth > core.MAX_RANK) return data
+  return data.map((x) => (x instanceof CoreTensor ? x.tolist() : valuesOf(x, depth + 1)))
 }
 
 export function zeros(shape: Shape, options?: CreateOptions): Tensor {
-  return leaf(core.zeros(shape, { dtype: options?.dtype }), options)
+  const opts = creation('zeros()', options)
+  return leaf(core.zeros(shape, { dtype: opts.dtype }), opts)
 }
 
 export function ones(shape: Shape, options?: CreateOptions): Tensor {
-  return leaf(core.ones(shape, { dtype: options?.dtype }), options)
+  const opts = creation('ones()', options)
+  return leaf(core.ones(shape, { dtype: opts.dtype }), opts)
 }
 
 export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
-  return leaf(core.full(shape, value, { dtype: options?.dtype }), options)
+  const opts = creation('full()', options)
+  return leaf(core.full(shape, value, { dtype: opts.dtype }), opts)
 }
 
 /** `arange(n)` is 0..n-1; `arange(start, end, step?)` stops before `end`; options may come last. */
 export function arange(...args: (number | CreateOptions | undefined)[]): Tensor {
   const last = args[args.length - 1]
-  const options = typeof last === 'object' ? (args.pop() as CreateOptions) : undefined
+  const options = creation('arange()', typeof last === 'object' ? args.pop() : undefined)
   if (args.length < 1 || args.length > 3 || args.some((a) => typeof a !== 'number')) {
     throw new AdError('INVALID_ARGUMENT', 'arange: expects arange(end), arange(start, end) or arange(start, end, step), then optional { dtype, requiresGrad }.')
   }
   const [a, b, step] = args as number[]
-  return leaf(core.arange(a, b, step, { dtype: options?.dtype }), options)
+  return leaf(core.arange(a, b, step, { dtype: options.dtype }), options)
 }
 
 /** Uniform in [0, 1), repeatable after `manualSeed`. */
 export function rand(shape: Shape, options?: CreateOptions): Tensor {
-  return leaf(core.rand(shape, { dtype: options?.dtype }), options)
+  const opts = creation('rand()', options)
+  return leaf(core.rand(shape, { dtype: opts.dtype }), opts)
 }
 
 /** Standard normal, repeatable after `manualSeed`. */
 export function randn(shape: Shape, options?: CreateOptions): Tensor {
-  return leaf(core.randn(shape, { dtype: options?.dtype }), options)
+  const opts = creation('randn()', options)
+  return leaf(core.randn(shape, { dtype: opts.dtype }), opts)
 }
 
 export type { NestedArray }

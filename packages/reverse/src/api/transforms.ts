@@ -1,4 +1,4 @@
-import { AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
+import { describeValue, expectFunction, optionsOf, AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
 import { gradOrZeros } from './autograd.js'
 import { seedFor } from '../engine/backward.js'
 import { runPass } from '../engine/engine.js'
@@ -27,11 +27,15 @@ type Fn = (...args: any[]) => unknown
  * so the gradient is differentiable by the enclosing computation.
  */
 export function grad(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => any {
+  expectFunction('grad', f)
+  options = optionsOf<TransformOptions>('grad', options)
   return (...args) => valueAndGradOf(f, options, args, 'grad')[1]
 }
 
 /** `valueAndGrad(f, { argnums })(...args)`: `[f(...args), grad(f)(...args)]` in one evaluation. */
 export function valueAndGrad(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => [any, any] {
+  expectFunction('valueAndGrad', f)
+  options = optionsOf<TransformOptions>('valueAndGrad', options)
   return (...args) => valueAndGradOf(f, options, args, 'valueAndGrad')
 }
 
@@ -70,6 +74,7 @@ function valueAndGradOf(f: Fn, options: TransformOptions, args: readonly unknown
  * pullback may be called many times.
  */
 export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) => any[]] {
+  expectFunction('vjp', f)
   const vars = variablesFor(
     primals,
     primals.map((_, i) => i),
@@ -98,6 +103,8 @@ export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) =
  * argument, by one backward pass per output element; shape `[...out, ...in]`.
  */
 export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unknown[]) => Tensor {
+  expectFunction('jacrev', f)
+  options = optionsOf<{ argnums?: number }>('jacrev', options)
   return (...args) => {
     const [index] = argnumList(options.argnums, args.length, 'jacrev')
     if (!(args[index] instanceof CoreTensor) && flatten(args[index]).leaves.length !== 1) {
@@ -135,6 +142,8 @@ export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unk
  * `hessian`. Nested in another transform, the Hessian stays differentiable.
  */
 export function hessian(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => any {
+  expectFunction('hessian', f)
+  options = optionsOf<TransformOptions>('hessian', options)
   return (...args) => {
     const indices = argnumList(options.argnums, args.length, 'hessian')
     const vars = variablesFor(args, indices)
@@ -179,6 +188,7 @@ export function hessian(f: Fn, options: TransformOptions = {}): (...args: unknow
  * structure and shapes, and so has the result.
  */
 export function hessianVectorProduct(f: (x: any) => unknown): (x: unknown, v: unknown) => any {
+  expectFunction('hessianVectorProduct', f)
   return (x, v) => {
     const vars = variablesFor([x], [0])
     const directions = flatten(v).leaves
@@ -278,6 +288,9 @@ function variablesFor(args: readonly unknown[], indices: readonly number[]): Var
 }
 
 function argnumList(argnums: number | readonly number[] | undefined, count: number, name: string): number[] {
+  if (argnums !== undefined && typeof argnums !== 'number' && !Array.isArray(argnums)) {
+    throw new AdError('INVALID_ARGUMENT', `${name}: argnums must be an argument index or an array of them, got ${describeValue(argnums)}.`)
+  }
   const list = argnums === undefined ? [0] : typeof argnums === 'number' ? [argnums] : [...argnums]
   if (list.length === 0) throw new AdError('INVALID_ARGUMENT', `${name}: argnums is empty.`)
   for (const i of list) {
@@ -285,7 +298,7 @@ function argnumList(argnums: number | readonly number[] | undefined, count: numb
       throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${i} is out of range for ${count} argument(s).`)
     }
   }
-  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${JSON.stringify(list)} repeats an index.`)
+  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${describeValue(list)} repeats an index.`)
   return list
 }
 

@@ -1,4 +1,4 @@
-import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
+import { expectFunction, AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
 import { mode } from '../engine/mode.js'
 import type { Node } from '../engine/node.js'
 
@@ -10,6 +10,7 @@ import type { Node } from '../engine/node.js'
  * recorded op and per backward step.
  */
 export function detectAnomaly<T>(fn: () => T): T {
+  expectFunction('detectAnomaly', fn)
   mode.anomaly++
   try {
     return fn()

@@ -1,4 +1,4 @@
-import { AdError, full, sameShape, tensor, Tensor as CoreTensor, type NestedArray, type Value } from '@ad/core'
+import { optionsOf, AdError, full, sameShape, tensor, Tensor as CoreTensor, type NestedArray, type Value } from '@ad/core'
 import { runPass } from './engine.js'
 import { edgeOf } from './node.js'
 import type { Tensor } from '../api/tensor.js'
@@ -12,7 +12,8 @@ export interface BackwardOptions {
 }
 
 /** `t.backward(cotangent, options)`. */
-export function backward(t: Tensor, cotangent: unknown, options: BackwardOptions): void {
+export function backward(t: Tensor, cotangent: unknown, given: BackwardOptions | undefined): void {
+  const options = optionsOf<BackwardOptions>('backward', given)
   if (!t.requiresGrad) {
     throw new AdError(
       'NO_GRAD',

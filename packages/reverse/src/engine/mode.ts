@@ -1,3 +1,4 @@
+import { expectFunction } from '@ad/core'
 /**
  * The reverse engine's global switches, one place for all of them.
  *
@@ -20,11 +21,13 @@ export const mode = {
 
 /** Runs `fn` with recording off: results do not require grad. Restores the previous mode, also on throw. */
 export function noGrad<T>(fn: () => T): T {
+  expectFunction('noGrad', fn)
   return withGradMode(false, fn)
 }
 
 /** Runs `fn` with recording on, for instance inside a `noGrad` block. */
 export function enableGrad<T>(fn: () => T): T {
+  expectFunction('enableGrad', fn)
   return withGradMode(true, fn)
 }
 

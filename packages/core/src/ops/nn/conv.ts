@@ -30,7 +30,7 @@ const convAttrs = {
 }
 
 /** The attrs every member of the family passes on to the others. */
-interface ConvParams {
+export interface ConvParams {
   stride: number
   padding: number
   dilation: number
@@ -48,7 +48,7 @@ function outSize(size: number, k: number, { stride, padding, dilation }: ConvPar
  * The geometry of a convolution of an input [n, c, h, w] with a weight [o, c/groups, kh, kw],
  * checked: `describe` names the op's arguments in messages.
  */
-function geometry(op: string, [n, c, h, w]: Shape, [o, cw, kh, kw]: Shape, p: ConvParams, describe: () => string): ConvGeometry {
+export function geometry(op: string, [n, c, h, w]: Shape, [o, cw, kh, kw]: Shape, p: ConvParams, describe: () => string): ConvGeometry {
   const { stride, padding, dilation, groups } = p
   atLeast(op, 'stride', stride, 1)
   atLeast(op, 'padding', padding, 0)
@@ -83,7 +83,7 @@ function conv2dGeometry(shapes: readonly Shape[], p: ConvParams): ConvGeometry {
 }
 
 /** A [Cout] bias as [1, Cout, 1, 1], to broadcast over NCHW. */
-const biasView = (b: MaybeZero, o: number): MaybeZero => (b === null ? null : reshape(b, { shape: [1, o, 1, 1] }))
+export const biasView = (b: MaybeZero, o: number): MaybeZero => (b === null ? null : reshape(b, { shape: [1, o, 1, 1] }))
 
 /** 2-D cross-correlation, NCHW input, [Cout, Cin / groups, kh, kw] weight, optional [Cout] bias. */
 export const conv2d = defineOp({

@@ -3,7 +3,7 @@ import { allocate } from '../../dtype.js'
 import { fmtShape, shapeMismatch } from '../../errors.js'
 import { gemm, rowMajor, transposed } from '../../kernels/gemm.js'
 import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
-import type { Shape } from '../../shape.js'
+import { sizeOf, type Shape } from '../../shape.js'
 import { Tensor } from '../../tensor.js'
 import { expandTo, reshape, sumTo } from '../base.js'
 import { matmul, transpose } from '../linalg.js'
@@ -30,7 +30,8 @@ export const linear = defineOp({
   shape: (shapes) => linearShape(shapes),
   primal: ([x, w, b], _attrs, outShape) => {
     const [outF, inF] = w.shape
-    const rows = inF === 0 ? x.size : x.size / inF
+    // Rows from the shape, not x.size / inF: with inF = 0 there are still rows (of bias).
+    const rows = sizeOf(x.shape.slice(0, -1))
     const out = allocate(x.dtype, rows * outF)
     if (b !== undefined) {
       const bs = b.contiguousData()

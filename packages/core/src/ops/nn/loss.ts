@@ -1,11 +1,11 @@
-import { real, values, drawBroadcastable, drawShape } from '../../domain.js'
+import { real, values, drawBroadcastable, drawShape, type Draw } from '../../domain.js'
 import { tensor } from '../../create.js'
 import type { DType } from '../../dtype.js'
 import { allocate } from '../../dtype.js'
 import { fmtShape, invalid, shapeMismatch } from '../../errors.js'
 import { mapBinary } from '../../kernels/elementwise.js'
 import { defineOp, shapeOf, type MaybeZero } from '../../op.js'
-import { broadcastShapes, sameShape, sizeOf } from '../../shape.js'
+import { broadcastShapes, sameShape, sizeOf, type Shape } from '../../shape.js'
 import { Tensor, type NestedArray } from '../../tensor.js'
 import type { Value } from '../../dispatch.js'
 import { div, mul, neg, sub } from '../arithmetic.js'
@@ -66,14 +66,14 @@ export const mseLoss = defineOp({
   edges: [{ note: 'input and target broadcast (PyTorch warns); both receive a gradient' }],
 })
 
-/** Reads class indices [N] and checks them against C classes. */
-function classIndices(target: Tensor, c: number): Int32Array {
+/** Reads class indices [N] and checks them against C classes; `op` names the loss in messages. */
+function classIndices(target: Tensor, c: number, op = 'crossEntropy'): Int32Array {
   const t = target.contiguousData()
   const idx = new Int32Array(t.length)
   for (let i = 0; i < t.length; i++) {
     const k = t[i]
     if (!Number.isInteger(k) || k < 0 || k >= c) {
-      throw invalid(`crossEntropy: target ${i} is ${k}; class targets must be integers in [0, ${c - 1}] for ${c} classes.`)
+      throw invalid(`${op}: target ${i} is ${k}; class targets must be integers in [0, ${c - 1}] for ${c} classes.`)
     }
     idx[i] = k
   }
@@ -85,16 +85,39 @@ function classIndices(target: Tensor, c: number): Int32Array {
  * argument, so their values are read directly when they are a tensor or an array; a target
  * tracked by an engine goes through `eq` (a comparison, so still a constant).
  */
-function oneHot(target: Value | NestedArray, n: number, c: number, dtype: DType): Value {
+function oneHot(target: Value | NestedArray, n: number, c: number, dtype: DType, op = 'crossEntropy'): Value {
   if (target instanceof Tensor || Array.isArray(target) || typeof target === 'number') {
     const t = target instanceof Tensor ? target : tensor(target as NestedArray)
-    const idx = classIndices(t, c)
+    const idx = classIndices(t, c, op)
     const out = allocate(dtype, n * c)
     for (let i = 0; i < n; i++) out[i * c + idx[i]] = 1
     return Tensor.fromArray(out, [n, c])
   }
   const classes = tensor([Array.from({ length: c }, (_, k) => k)], { dtype })
   return eq(reshape(target, { shape: [n, 1] }), classes)
+}
+
+/** The scalar shape of a loss of scores [N, C] against class targets [N], checked. */
+function classLossShape(op: string, what: string, [xs, ts]: readonly Shape[]): Shape {
+  if (xs.length !== 2) throw shapeMismatch(`${op}: the ${what} must be 2-D [N, C], got shape ${fmtShape(xs)}.`)
+  if (ts.length !== 1 || ts[0] !== xs[0]) {
+    throw shapeMismatch(`${op}: ${what} ${fmtShape(xs)} need targets of shape [${xs[0]}] (one class index per row), got ${fmtShape(ts)}.`)
+  }
+  if (xs[1] === 0) throw shapeMismatch(`${op}: ${what} ${fmtShape(xs)} have no classes.`)
+  return []
+}
+
+/** The targets drawn for a class loss: n rows of c scores in [lo, hi], one class index per row. */
+function drawClassLoss(draw: Draw, lo: number, hi: number) {
+  const n = draw.int(1, 3)
+  const c = draw.int(1, 4)
+  return {
+    args: [
+      { shape: [n, c], values: values(lo, hi) },
+      { shape: [n], values: values(0, c - 1, { integer: true, constant: true }) },
+    ],
+    attrs: {},
+  }
 }
 
 /** softmax(logits) − onehot(target), divided by N: the gradient of the loss w.r.t. the logits. */
@@ -112,14 +135,7 @@ export const crossEntropy = defineOp({
   name: 'crossEntropy',
   arity: 2,
   constantArgs: [1],
-  shape: ([xs, ts]) => {
-    if (xs.length !== 2) throw shapeMismatch(`crossEntropy: the logits must be 2-D [N, C], got shape ${fmtShape(xs)}.`)
-    if (ts.length !== 1 || ts[0] !== xs[0]) {
-      throw shapeMismatch(`crossEntropy: logits ${fmtShape(xs)} need targets of shape [${xs[0]}] (one class index per row), got ${fmtShape(ts)}.`)
-    }
-    if (xs[1] === 0) throw shapeMismatch(`crossEntropy: logits ${fmtShape(xs)} have no classes.`)
-    return []
-  },
+  shape: (shapes) => classLossShape('crossEntropy', 'logits', shapes),
   primal: ([x, target]) => {
     const [n, c] = x.shape
     const xs = x.contiguousData()
@@ -140,16 +156,40 @@ export const crossEntropy = defineOp({
   },
   jvp: ({ args: [x, target] }, [tx]): MaybeZero => (tx === null ? null : sum(mul(lossGradient(x, target), tx))),
   vjp: ({ args: [x, target] }, g, needs): MaybeZero[] => [needs[0] ? mul(lossGradient(x, target), g) : null, null],
-  domain: (draw) => {
-    const n = draw.int(1, 3)
-    const c = draw.int(1, 4)
-    return {
-      args: [
-        { shape: [n, c], values: values(-3, 3) },
-        { shape: [n], values: values(0, c - 1, { integer: true, constant: true }) },
-      ],
-      attrs: {},
-    }
-  },
+  domain: (draw) => drawClassLoss(draw, -3, 3),
   edges: [{ note: 'targets are class indices, a constant (no gradient); mean over the batch' }],
+})
+
+/** −onehot(target)/N: the gradient of nllLoss, a constant (the loss is linear in its input). */
+function nllGradient(x: Value, target: Value): Value {
+  const [n, c] = shapeOf(x)
+  const dtype: DType = typeof x === 'number' ? 'float64' : x.dtype
+  return div(oneHot(target, n, c, dtype, 'nllLoss'), -n)
+}
+
+/**
+ * The negative log-likelihood, as torch.nn.functional.nll_loss: the mean over the batch of
+ * −input[i, target[i]], input [N, C] log-probabilities (logSoftmax's output), target [N]
+ * class indices (a constant argument).
+ */
+export const nllLoss = defineOp({
+  name: 'nllLoss',
+  arity: 2,
+  constantArgs: [1],
+  shape: (shapes) => classLossShape('nllLoss', 'log-probabilities', shapes),
+  primal: ([x, target]) => {
+    const [n, c] = x.shape
+    const xs = x.contiguousData()
+    const idx = classIndices(target, c, 'nllLoss')
+    let total = 0
+    for (let i = 0; i < n; i++) total += xs[i * c + idx[i]]
+    const out = allocate(x.dtype, 1)
+    out[0] = -total / n
+    return Tensor.fromArray(out, [])
+  },
+  jvp: ({ args: [x, target] }, [tx]): MaybeZero => (tx === null ? null : sum(mul(nllGradient(x, target), tx))),
+  vjp: ({ args: [x, target] }, g, needs): MaybeZero[] => [needs[0] ? mul(nllGradient(x, target), g) : null, null],
+  domain: (draw) => drawClassLoss(draw, -4, 0),
+  edges: [{ note: 'linear in the log-probabilities: the gradient is −1/N at each target, 0 elsewhere; targets are a constant' }],
+  tex: '\\frac{\\partial \\ell}{\\partial x_{ic}} = -\\frac{1}{N}[c = t_i]',
 })

@@ -1,0 +1,170 @@
+import type { FloatArray } from '@ad/core'
+import type { Arg } from '../graph.js'
+import { contiguous, reduction, type Group, type Layout, type Plan } from './plan.js'
+import { literal, scalarForm } from './scalarExpr.js'
+
+/** A generated loop: reads and writes arrays `d` and slots `r`. */
+export type LoopFn = (d: FloatArray[], r: Float64Array) => void
+
+export interface Loop {
+  readonly fn: LoopFn
+  /** The generated source, as `explain` prints it. */
+  readonly source: string
+}
+
+interface Pointer {
+  readonly array: string
+  readonly strides: number[]
+  readonly offset: number
+}
+
+/**
+ * One fused loop: every member of the group computed per element with the op's scalar
+ * function (inlined as an expression where it has one), leaves read through their layouts
+ * (broadcasting, slices and expands are strides and offsets), reductions folded as they go.
+ * Dims every pointer steps through contiguously are merged, so a row-major chain runs as one
+ * flat loop. In float32 each op's result is rounded as the float32 kernels store it.
+ */
+export function emitLoop(plan: Plan, group: Group): Loop {
+  const S = group.shape
+  const f32 = group.dtype === 'float32'
+  const fround = (e: string) => (f32 ? `Math.fround(${e})` : e)
+  const inGroup = new Set(group.members)
+  const fns: ((...xs: number[]) => number)[] = []
+  const pre: string[] = []
+  const head: string[] = []
+  const reads: string[] = []
+  const body: string[] = []
+  const post: string[] = []
+  const pointers: Pointer[] = []
+  const arrayNames = new Map<number, string>()
+  const leafNames = new Map<string, string>()
+  const slotNames = new Map<number, string>()
+
+  const arrayName = (array: number, writes: boolean): string => {
+    let name = arrayNames.get(array)
+    if (name === undefined) {
+      name = `a${array}`
+      arrayNames.set(array, name)
+      const spec = plan.arrays[array]
+      head.push(spec.kind === 'fresh' && writes ? `const ${name} = d[${array}] = new ${spec.dtype === 'float32' ? 'Float32Array' : 'Float64Array'}(${spec.size})` : `const ${name} = d[${array}]`)
+    }
+    return name
+  }
+  /** A pointer stepping through `layout` as the loop walks S (right-aligned: broadcasting). */
+  const pointer = (array: string, layout: Layout, strideOf?: (dim: number) => number): number => {
+    const lead = S.length - layout.shape.length
+    const strides = S.map((_, d) => (strideOf !== undefined ? strideOf(d) : d < lead || layout.shape[d - lead] === 1 ? 0 : layout.strides[d - lead]))
+    return pointers.push({ array, strides, offset: layout.offset }) - 1
+  }
+  const callOf = (f: (...xs: number[]) => number, args: string[]): string => {
+    const form = scalarForm(f)
+    if (form.kind === 'expr') return form.emit(args)
+    let k = fns.indexOf(f)
+    if (k < 0) k = fns.push(f) - 1
+    return `f${k}(${args.join(', ')})`
+  }
+  const readArg = (a: Arg): string => {
+    if (typeof a === 'number') return fround(literal(a))
+    if (inGroup.has(a)) return `v${a.id}`
+    const loc = plan.loc.get(a)!
+    if (loc.kind === 'literal') return fround(literal(loc.value))
+    if (loc.kind === 'slot') {
+      let name = slotNames.get(loc.slot)
+      if (name === undefined) {
+        name = `s${loc.slot}`
+        slotNames.set(loc.slot, name)
+        head.push(`const ${name} = ${f32 && (a.weak || a.dtype !== 'float32') ? `Math.fround(r[${loc.slot}])` : `r[${loc.slot}]`}`)
+      }
+      return name
+    }
+    const key = `${loc.array}:${loc.layout.offset}:${loc.layout.shape.join(',')}:${loc.layout.strides.join(',')}`
+    let name = leafNames.get(key)
+    if (name === undefined) {
+      const k = pointer(arrayName(loc.array, false), loc.layout)
+      name = `l${k}`
+      leafNames.set(key, name)
+      const at = `${pointers[k].array}[${'$P' + k}]`
+      reads.push(`const ${name} = ${f32 && loc.dtype !== 'float32' ? `Math.fround(${at})` : at}`)
+    }
+    return name
+  }
+
+  for (const m of group.members) {
+    const op = m.op!
+    const loc = plan.stored.has(m) ? plan.loc.get(m) : undefined
+    if (reduction(m)) {
+      const { init, combine, dims } = op.reduce!
+      const x = readArg(m.args[0])
+      if (m.shape.length === 0) {
+        if (loc?.kind !== 'slot') throw new Error(`compile: reduction %${m.id} has no slot`)
+        if (S.length === 0) {
+          body.push(`const v${m.id} = ${fround(callOf(combine, [literal(init), x]))}`)
+          body.push(`r[${loc.slot}] = v${m.id}`)
+        } else {
+          pre.push(`let acc${m.id} = ${literal(init)}`)
+          body.push(`acc${m.id} = ${callOf(combine, [`acc${m.id}`, x])}`)
+          post.push(`r[${loc.slot}] = ${fround(`acc${m.id}`)}`)
+        }
+        continue
+      }
+      if (loc?.kind !== 'array') throw new Error(`compile: reduction %${m.id} has no buffer`)
+      const reduced = new Set(dims(S, m.attrs as never))
+      const kept = contiguous(S.filter((_, d) => !reduced.has(d)))
+      const keptIndex = S.map((_, d) => S.slice(0, d).filter((_, e) => !reduced.has(e)).length)
+      const out = arrayName(loc.array, true)
+      const k = pointer(out, loc.layout, (d) => (reduced.has(d) ? 0 : kept.strides[keptIndex[d]]))
+      pre.push(`${out}.fill(${literal(init)})`)
+      body.push(`${out}[$P${k}] = ${callOf(combine, [`${out}[$P${k}]`, x])}`)
+      continue
+    }
+    const args = m.args.map(readArg)
+    body.push(`const v${m.id} = ${fround(callOf(op.scalar!, args))}`)
+    if (loc?.kind === 'slot') body.push(`r[${loc.slot}] = v${m.id}`)
+    else if (loc?.kind === 'array') {
+      const k = pointer(arrayName(loc.array, true), contiguous(m.shape))
+      body.push(`${pointers[k].array}[$P${k}] = v${m.id}`)
+    }
+  }
+
+  const source = assemble(S, pointers, [...head, ...pre], [...reads, ...body], post, fns.length)
+  const factory = new Function('F', `${fns.map((_, k) => `const f${k} = F[${k}]`).join('\n')}\nreturn function loop(d, r) {\n${source}\n}`) as (
+    F: typeof fns,
+  ) => LoopFn
+  return { fn: factory(fns), source }
+}
+
+/** The loop nest over S with dims merged, pointers advanced per level; `$Pk` in the body is pointer k's index. */
+function assemble(S: readonly number[], pointers: readonly Pointer[], before: string[], body: string[], after: string[], _fns: number): string {
+  // Drop dims of size 1, then merge neighbours every pointer walks contiguously.
+  const dims: { n: number; strides: number[] }[] = []
+  S.forEach((n, d) => {
+    if (n !== 1) dims.push({ n, strides: pointers.map((p) => p.strides[d]) })
+  })
+  for (let d = dims.length - 2; d >= 0; d--) {
+    const a = dims[d]
+    const b = dims[d + 1]
+    if (a.strides.every((s, k) => s === b.strides[k] * b.n)) {
+      dims.splice(d, 2, { n: a.n * b.n, strides: b.strides })
+    }
+  }
+  const size = S.reduce((p, n) => p * n, 1)
+  const lines = [...before]
+  if (size === 0) return [...lines, ...after].join('\n')
+  const R = dims.length
+  const ptr = (level: number, k: number) => (level === 0 ? String(pointers[k].offset) : `p${level}_${k}`)
+  const indent = (n: number) => '  '.repeat(n)
+  for (let level = 0; level < R; level++) {
+    pointers.forEach((_, k) => lines.push(`${indent(level)}let p${level + 1}_${k} = ${ptr(level, k)}`))
+    lines.push(`${indent(level)}for (let i${level} = 0; i${level} < ${dims[level].n}; i${level}++) {`)
+  }
+  for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => ptr(R, Number(k))))
+  for (let level = R - 1; level >= 0; level--) {
+    pointers.forEach((_, k) => {
+      const s = dims[level].strides[k]
+      if (s !== 0) lines.push(`${indent(level + 1)}p${level + 1}_${k} += ${s}`)
+    })
+    lines.push(`${indent(level)}}`)
+  }
+  return [...lines, ...after].join('\n')
+}

@@ -1,0 +1,101 @@
+import { evaluate, full, Storage, Tensor, type FloatArray, type Value } from '@ad/core'
+import { isNode, type Graph, type Node } from '../graph.js'
+import { nodeText } from '../format.js'
+import type { Program } from '../interpret.js'
+import { emitLoop } from './loop.js'
+import { plan as makePlan, type Plan } from './plan.js'
+
+/** Whether this environment lets us generate code (a Content-Security-Policy may forbid it). */
+export function codegenAvailable(): boolean {
+  try {
+    return new Function('return 1')() === 1
+  } catch {
+    return false
+  }
+}
+
+type Step = () => void
+
+/**
+ * The graph as a program: generated loops for the fused groups, kernel calls for the other
+ * ops, in the plan's order. Its arrays live as long as the program: planned ones are
+ * allocated once and reused by every call, outputs are fresh per call (a caller keeps them).
+ */
+export function generate(graph: Graph): Program {
+  const plan = makePlan(graph)
+  const d: FloatArray[] = plan.arrays.map((a) => (a.kind === 'planned' ? allocate(a.dtype, a.size) : EMPTY))
+  const r = new Float64Array(Math.max(plan.slots, 1))
+  const tensors = new Array<Value>(graph.nodes.length)
+  const code: string[] = []
+  for (const node of graph.nodes) {
+    if (node.kind !== 'const' || !plan.dataArray.has(node)) continue
+    const t = node.value as Tensor
+    d[plan.dataArray.get(node)!] = t.storage.data
+  }
+  const valueOf = (node: Node): Value => valueFor(plan, node, d, r, tensors)
+  const steps: Step[] = plan.steps.map((step, i) => {
+    if (step.kind === 'loop') {
+      const loop = emitLoop(plan, step.group)
+      code.push(`// step ${i}: fused loop over ${fmt(step.group.shape)} ${step.group.dtype}\n//   ${step.group.members.map(nodeText).join('\n//   ')}\n${loop.source}`)
+      const fn = loop.fn
+      return () => fn(d, r)
+    }
+    const node = step.node
+    const array = plan.dataArray.get(node)!
+    code.push(`// step ${i}: kernel\n//   ${nodeText(node)}`)
+    return () => {
+      const args = node.args.map((a) => (typeof a === 'number' ? a : valueOf(a)))
+      // On numbers only, an op with a scalar function gives a number, as eagerly.
+      const out = evaluate(node.op!, args, node.attrs)
+      tensors[node.id] = out
+      d[array] = typeof out === 'number' ? Float64Array.of(out) : out.contiguousData()
+    }
+  })
+  const arrayNote = plan.arrays
+    .map((a, k) => (a.kind === 'data' ? '' : `d[${k}]: ${a.kind} ${a.dtype}[${a.size}]`))
+    .filter((s) => s !== '')
+  code.unshift(`// ${plan.steps.length} steps, ${plan.slots} scalar slots; arrays: ${arrayNote.length === 0 ? 'none' : arrayNote.join(', ')}`)
+  return {
+    run: (inputs) => {
+      for (const node of graph.inputs) {
+        const v = inputs[node.index]
+        const loc = plan.loc.get(node)!
+        if (loc.kind === 'slot') r[loc.slot] = v as number
+        else {
+          tensors[node.id] = v
+          d[plan.dataArray.get(node)!] = (v as Tensor).contiguousData()
+        }
+      }
+      for (let i = 0; i < steps.length; i++) steps[i]()
+      const out = graph.outputs.map((o) => (isNode(o) ? valueOf(o) : o))
+      tensors.fill(undefined as never)
+      return out
+    },
+    code: code.join('\n\n'),
+  }
+}
+
+const EMPTY = new Float64Array(0)
+
+function allocate(dtype: string, size: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size)
+}
+
+function fmt(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`
+}
+
+/** A node's value as ops take it: a number (weak one-element values), or a tensor over its array. */
+function valueFor(plan: Plan, node: Node, d: FloatArray[], r: Float64Array, tensors: Value[]): Value {
+  if (node.kind === 'const') return node.value!
+  const known = tensors[node.id]
+  if (known !== undefined && plan.dataArray.has(node)) return known
+  const loc = plan.loc.get(node)!
+  if (loc.kind === 'slot') {
+    const v = r[loc.slot]
+    return node.weak && node.shape.length === 0 ? v : full([...node.shape], v, { dtype: node.dtype })
+  }
+  if (loc.kind === 'literal') return full([...node.shape], loc.value, { dtype: node.dtype })
+  const { shape, strides, offset } = loc.layout
+  return new Tensor(new Storage(d[loc.array]), shape, strides, offset)
+}

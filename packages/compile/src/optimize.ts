@@ -1,0 +1,59 @@
+import { GraphBuilder, isNode, type Arg, type Graph, type Node } from './graph.js'
+
+/**
+ * Common subexpressions shared, then dead code removed: a node equal to an earlier one (same
+ * op, same attrs, same arguments) is replaced by it, and only nodes an output needs are
+ * kept. Inputs are always kept, so the graph's signature does not change. Ops are pure (a
+ * registry op's kernel never writes into its inputs), which makes both sound.
+ */
+export function optimize(graph: Graph): Graph {
+  const same = new Array<Node>(graph.nodes.length)
+  const seen = new Map<string, Node>()
+  const rep = (a: Arg): Arg => (typeof a === 'number' ? a : same[a.id])
+  for (const node of graph.nodes) {
+    if (node.kind !== 'op') {
+      same[node.id] = node
+      continue
+    }
+    const args = node.args.map(rep)
+    const key = `${node.op!.name}(${args.map((a) => (typeof a === 'number' ? numberKey(a) : `%${a.id}`)).join(',')})${attrsKey(node.attrs)}`
+    const known = seen.get(key)
+    if (known !== undefined) same[node.id] = known
+    else {
+      const kept = args.every((a, i) => a === node.args[i]) ? node : { ...node, args }
+      seen.set(key, kept)
+      same[node.id] = kept
+    }
+  }
+  const outputs = graph.outputs.map((o) => (isNode(o) ? same[o.id] : o))
+  return renumber(graph, outputs)
+}
+
+/** Keeps the inputs and what the outputs need, with fresh consecutive ids. */
+function renumber(graph: Graph, outputs: readonly (Node | Graph['outputs'][number])[]): Graph {
+  const live = new Set<Node>()
+  const mark = (n: Node): void => {
+    if (live.has(n)) return
+    live.add(n)
+    for (const a of n.args) if (typeof a !== 'number') mark(a)
+  }
+  for (const o of outputs) if (isNode(o)) mark(o)
+  const builder = new GraphBuilder()
+  const fresh = new Map<Node, Node>()
+  const order = [...live, ...graph.inputs].sort((a, b) => a.id - b.id)
+  for (const n of order) {
+    if (fresh.has(n)) continue
+    const { id: _id, ...fields } = n
+    fresh.set(n, builder.add({ ...fields, args: n.args.map((a) => (typeof a === 'number' ? a : fresh.get(a)!)) }))
+  }
+  return { inputs: builder.inputs, nodes: builder.nodes, outputs: outputs.map((o) => (isNode(o) ? fresh.get(o)! : o)) }
+}
+
+/** Numbers keyed exactly (-0 and NaN included). */
+function numberKey(x: number): string {
+  return Object.is(x, -0) ? '-0' : String(x)
+}
+
+function attrsKey(attrs: object): string {
+  return Object.keys(attrs).length === 0 ? '' : JSON.stringify(attrs, (_k, v) => (typeof v === 'number' ? numberKey(v) : v))
+}

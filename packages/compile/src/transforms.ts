@@ -1,0 +1,265 @@
+import { add, AdError, full, reshape, shapeOf, stack, tensor, zeros, type Value } from '@ad/core'
+import { isNode, sizeOfShape, type Graph, type Node } from './graph.js'
+import { outputValue, replay } from './replay.js'
+import { pullback, pushforward } from './rules.js'
+import { asValueArgs, traceCall, type Fn, type Traced } from './traceCall.js'
+import { flatten } from './tree.js'
+import { Symbolic } from './symbolic.js'
+
+/**
+ * The transforms of the eager engines, on a traced graph: f is traced once for the shapes
+ * of the call, the graph is replayed on the actual arguments, and the registry's JVP or VJP
+ * rules run over the replayed values. Inside `compile` those values are symbolic, so the
+ * derivative is recorded into the compiled graph; nested transforms replay into the trace of
+ * the enclosing one, so they compose (a Hessian is `jacfwd(grad(f))`, as in JAX).
+ */
+
+export interface TransformOptions {
+  /** Which argument(s) to differentiate: an index (default 0), or an array of indices for an array of results. */
+  argnums?: number | readonly number[]
+}
+
+function argnumList(who: string, argnums: TransformOptions['argnums'], nargs: number): number[] {
+  const list = typeof argnums === 'number' ? [argnums] : argnums === undefined ? [0] : [...argnums]
+  if (list.length === 0 || list.some((a) => !Number.isInteger(a) || a < 0 || a >= nargs)) {
+    throw new AdError(
+      'INVALID_ARGUMENT',
+      `${who}: argnums ${JSON.stringify(argnums)} must name arguments of the call (it got ${nargs}); give an index or a non-empty array of indices.`,
+    )
+  }
+  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${who}: argnums ${JSON.stringify(argnums)} repeats an argument.`)
+  return list
+}
+
+/** A traced call replayed on its own arguments: the graph, every node's value, the result. */
+interface Run extends Traced {
+  readonly env: Value[]
+  readonly outputs: Value[]
+}
+
+function run(who: string, f: Fn, args: readonly unknown[]): Run {
+  const traced = traceCall(who, f, args)
+  const env = replay(traced.graph, traced.leaves)
+  return { ...traced, env, outputs: traced.graph.outputs.map((o) => outputValue(env, o)) }
+}
+
+/** An exact zero of a value's shape and dtype (`0` for a number): what a null cotangent stands for. */
+function zerosLike(v: Value): Value {
+  return typeof v === 'number' ? 0 : zeros([...v.shape], { dtype: v.dtype })
+}
+
+/** The only output of a run, which a gradient needs to be one element. */
+function scalarOutput(who: string, r: Run): Node | Value {
+  if (r.outputs.length !== 1) throw new AdError('INVALID_ARGUMENT', `${who}: f must return one tensor or number, got ${r.outputs.length} values.`)
+  const y = r.outputs[0]
+  if (sizeOfShape(shapeOf(y)) !== 1) {
+    throw new AdError(
+      'NON_SCALAR_BACKWARD',
+      `${who}: f returned shape [${shapeOf(y).join(',')}]; ${who} needs a function with one output element (use vjp or jacrev otherwise).`,
+    )
+  }
+  return r.graph.outputs[0]
+}
+
+/** The seed of a backward pass from a one-element output: 1 (as the reverse engine seeds it). */
+function unitSeed(y: Value): Value {
+  return shapeOf(y).length === 0 ? 1 : full([...shapeOf(y)], 1, { dtype: typeof y === 'number' ? 'float64' : y.dtype })
+}
+
+/** Cotangents of the chosen arguments, each in its argument's structure (zeros where exact zero). */
+function gradsOf(r: Run, argnums: readonly number[], seeds: ReadonlyMap<number, Value>): unknown[] {
+  const wrt = argnums.flatMap((a) => r.argLeaves[a])
+  const cts = pullback(r.graph, r.env, seeds, wrt)
+  let k = 0
+  return argnums.map((a) => {
+    const leaves = r.argLeaves[a].map((i) => likeInput(cts[k++] ?? zerosLike(r.leaves[i]), r.leaves[i]))
+    return rebuildArg(r, a, leaves)
+  })
+}
+
+/** A cotangent that rules left as a number (a 0-dim path seeded with 1), as a tensor when its input is one. */
+function likeInput(ct: Value, input: Value): Value {
+  return typeof ct === 'number' && typeof input !== 'number' && !(input instanceof Symbolic && input.node.weak)
+    ? full([...input.shape], ct, { dtype: input.dtype })
+    : ct
+}
+
+/** One argument's structure with new leaves. */
+function rebuildArg(r: Run, a: number, leaves: readonly unknown[]): unknown {
+  const all = r.leaves.slice() as unknown[]
+  r.argLeaves[a].forEach((i, j) => (all[i] = leaves[j]))
+  return (r.args.rebuild(all) as unknown[])[a]
+}
+
+function seedsFor(graph: Graph, out: Node | Value, seed: Value): Map<number, Value> {
+  return isNode(out) ? new Map([[out.id, seed]]) : new Map()
+}
+
+/** `grad(f, { argnums })(...args)`: the gradient of scalar-valued f, each in its argument's structure. */
+export function grad(f: Fn, options: TransformOptions = {}): (...args: any[]) => any {
+  return (...args) => valueAndGradOf('grad', f, options, args)[1]
+}
+
+/** `valueAndGrad(f, { argnums })(...args)` → `[f(...args), grad(f)(...args)]`. */
+export function valueAndGrad(f: Fn, options: TransformOptions = {}): (...args: any[]) => [any, any] {
+  return (...args) => valueAndGradOf('valueAndGrad', f, options, args)
+}
+
+function valueAndGradOf(who: string, f: Fn, options: TransformOptions, rawArgs: readonly unknown[]): [unknown, unknown] {
+  const argnums = argnumList(who, options.argnums, rawArgs.length)
+  const r = run(who, f, asValueArgs(rawArgs, argnums))
+  const out = scalarOutput(who, r)
+  const grads = gradsOf(r, argnums, seedsFor(r.graph, out, unitSeed(r.outputs[0])))
+  return [r.outputs[0], Array.isArray(options.argnums) ? grads : grads[0]]
+}
+
+/**
+ * `vjp(f, ...primals)` → `[out, pullback]`: `pullback(cotangent)` gives one cotangent per
+ * primal, in its structure. `out` may be a tree; the cotangent then has its structure. Without
+ * a cotangent, a one-element output is seeded with 1.
+ */
+export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) => any[]] {
+  const all = primals.map((_, i) => i)
+  const r = run('vjp', f, asValueArgs(primals, all))
+  const pull = (cotangent?: unknown): unknown[] => {
+    const cts = cotangentLeaves(r, cotangent)
+    const seeds = new Map<number, Value>()
+    r.graph.outputs.forEach((o, i) => {
+      if (isNode(o)) seeds.set(o.id, seeds.has(o.id) ? addValues(seeds.get(o.id)!, cts[i]) : cts[i])
+    })
+    return gradsOf(r, all, seeds)
+  }
+  return [r.result.rebuild(r.outputs), pull]
+}
+
+function addValues(a: Value, b: Value): Value {
+  return add(a, b)
+}
+
+function cotangentLeaves(r: Run, cotangent: unknown): Value[] {
+  if (cotangent === undefined || cotangent === null) {
+    if (r.outputs.length !== 1 || sizeOfShape(shapeOf(r.outputs[0])) !== 1) {
+      throw new AdError('NON_SCALAR_BACKWARD', 'vjp pullback: the output has more than one element, so give a cotangent of its shape.')
+    }
+    return [unitSeed(r.outputs[0])]
+  }
+  const given = r.outputs.length === 1 ? [cotangent] : flatten(cotangent).leaves
+  if (given.length !== r.outputs.length) {
+    throw new AdError('INVALID_ARGUMENT', `vjp pullback: the cotangent has ${given.length} leaves but the output has ${r.outputs.length}; give it the output's structure.`)
+  }
+  return given.map((c, i) => {
+    const y = r.outputs[i]
+    const v = Array.isArray(c) ? tensor(c as never, { dtype: dtypeOfValue(y) }) : (c as Value)
+    if (shapeOf(v).length !== shapeOf(y).length || shapeOf(v).some((d, j) => d !== shapeOf(y)[j])) {
+      if (typeof v === 'number') return full([...shapeOf(y)], v, { dtype: dtypeOfValue(y) })
+      throw new AdError('SHAPE_MISMATCH', `vjp pullback: the cotangent has shape [${shapeOf(v).join(',')}] but the output has shape [${shapeOf(y).join(',')}]; they must match.`)
+    }
+    return v
+  })
+}
+
+function dtypeOfValue(v: Value) {
+  return typeof v === 'number' ? 'float64' : v.dtype
+}
+
+/**
+ * `jvp(f, primals, tangents)` → `[out, tangentOut]`: f's output and its derivative along the
+ * tangents (one per primal, of its shape); both in f's output structure.
+ */
+export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
+  if (!Array.isArray(primals) || !Array.isArray(tangents)) {
+    throw new AdError('INVALID_ARGUMENT', 'jvp: expects jvp(f, primals, tangents) with primals and tangents as arrays, e.g. jvp(f, [x], [v]).')
+  }
+  if (primals.length !== tangents.length) {
+    throw new AdError('INVALID_ARGUMENT', `jvp: got ${primals.length} primal(s) and ${tangents.length} tangent(s); give one tangent per primal.`)
+  }
+  const all = primals.map((_, i) => i)
+  const r = run('jvp', f, asValueArgs(primals, all))
+  const ts = flatten(asValueArgs(tangents, all)).leaves as Value[]
+  if (ts.length !== r.leaves.length) throw new AdError('INVALID_ARGUMENT', 'jvp: the tangents must have the structure of the primals.')
+  ts.forEach((t, i) => {
+    const ps = shapeOf(r.leaves[i])
+    const s = shapeOf(t)
+    if (ps.length !== s.length || ps.some((d, j) => d !== s[j])) {
+      throw new AdError('SHAPE_MISMATCH', `jvp: tangent ${i} has shape [${s.join(',')}] but its primal has shape [${ps.join(',')}]; give each primal a tangent of its own shape.`)
+    }
+  })
+  const tan = pushforward(r.graph, r.env, ts)
+  const outT = r.graph.outputs.map((o, i) => (isNode(o) ? tan[o.id] : null) ?? zerosLike(r.outputs[i]))
+  return [r.result.rebuild(r.outputs), r.result.rebuild(outT)]
+}
+
+/** One-hot tensors of a value's shape, one per element. */
+function basis(v: Value): Value[] {
+  const shape = [...shapeOf(v)]
+  const n = sizeOfShape(shape)
+  const dtype = dtypeOfValue(v)
+  return Array.from({ length: n }, (_, k) => {
+    const e = zeros(shape, { dtype })
+    e.storage.data[k] = 1
+    return shape.length === 0 ? 1 : e
+  })
+}
+
+/** Rows (or columns) stacked into the block of shape [...lead, ...tail]. */
+function assemble(parts: readonly Value[], lead: readonly number[], tail: readonly number[], partsFirst: boolean, dtype: 'float64' | 'float32'): Value {
+  if (parts.length === 0) return zeros([...lead, ...tail], { dtype })
+  const stacked = stack(parts as Value[], { dim: partsFirst ? 0 : -1 })
+  return reshape(stacked, { shape: [...lead, ...tail] })
+}
+
+/**
+ * `jacfwd(f, { argnums })(...args)`: the Jacobian of f with respect to one tensor argument,
+ * shape [...out, ...in], one forward pass over the graph per input element.
+ */
+export function jacfwd(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+  return (...rawArgs) => {
+    const [a] = argnumList('jacfwd', options.argnums, rawArgs.length)
+    const r = run('jacfwd', f, asValueArgs(rawArgs, [a]))
+    const { x, leaf, y, out } = jacobianParts('jacfwd', r, a)
+    const columns = basis(x).map((e) => {
+      const ts = r.leaves.map((_, i) => (i === leaf ? e : null))
+      const t = isNode(out) ? pushforward(r.graph, r.env, ts)[out.id] : null
+      return t ?? zerosLike(y)
+    })
+    return assemble(columns, shapeOf(y), shapeOf(x), false, jacobianDtype(x, y))
+  }
+}
+
+/**
+ * `jacrev(f, { argnums })(...args)`: the Jacobian of f with respect to one tensor argument,
+ * shape [...out, ...in], one backward pass over the graph per output element.
+ */
+export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+  return (...rawArgs) => {
+    const [a] = argnumList('jacrev', options.argnums, rawArgs.length)
+    const r = run('jacrev', f, asValueArgs(rawArgs, [a]))
+    const { x, leaf, y, out } = jacobianParts('jacrev', r, a)
+    const rows = basis(y).map((e) => (isNode(out) ? pullback(r.graph, r.env, new Map([[out.id, e]]), [leaf])[0] : null) ?? zerosLike(x))
+    return assemble(rows, shapeOf(y), shapeOf(x), true, jacobianDtype(x, y))
+  }
+}
+
+function jacobianDtype(x: Value, y: Value): 'float64' | 'float32' {
+  return dtypeOfValue(x) === 'float32' && dtypeOfValue(y) === 'float32' ? 'float32' : 'float64'
+}
+
+function jacobianParts(who: string, r: Run, a: number) {
+  if (r.argLeaves[a].length !== 1) {
+    throw new AdError('INVALID_ARGUMENT', `${who}: the differentiated argument must be one tensor (or a number, or nested arrays of numbers).`)
+  }
+  if (r.outputs.length !== 1) throw new AdError('INVALID_ARGUMENT', `${who}: f must return one tensor or number, got ${r.outputs.length} values.`)
+  const leaf = r.argLeaves[a][0]
+  return { x: r.leaves[leaf], leaf, y: r.outputs[0], out: r.graph.outputs[0] }
+}
+
+/**
+ * `hessian(f, { argnums })(...args)`: the Hessian of scalar-valued f with respect to one
+ * tensor argument, shape [...x, ...x]: forward over reverse (`jacfwd(grad(f))`), as JAX.
+ */
+export function hessian(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+  return (...rawArgs) => {
+    const [a] = argnumList('hessian', options.argnums, rawArgs.length)
+    return jacfwd(grad(f, { argnums: a }), { argnums: a })(...rawArgs)
+  }
+}
