@@ -15,11 +15,15 @@ function sample(shape: number[], seed: number, scale = 1): Tensor {
   return tensor(generate('U', n, seed, scale), { shape })
 }
 
-/** checkGrads of x, params ↦ m(x) in float64, over the input and every parameter. */
+/**
+ * checkGrads of x, params ↦ m(x) in float64, over the input and every parameter. Parameters
+ * are checked at fixed values in (−0.5, 0.5) rather than their initialisation: zeros (biases)
+ * would make the difference step tiny (it scales with |x|) and rounding would dominate.
+ */
 function checkLayer(m: nn.Module, inputs: Tensor[], { modes = ['rev'] as ('fwd' | 'rev')[], reseed = false } = {}): void {
   m.to('float64')
   const names = m.namedParameters().map(([n]) => n)
-  const params = m.namedParameters().map(([, p]) => p.detach())
+  const params = m.namedParameters().map(([, p], i) => sample([...p.shape], 100 + i, 0.5))
   const k = inputs.length
   const f = (...args: Tensor[]) => {
     if (reseed) manualSeed(11)
