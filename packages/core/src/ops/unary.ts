@@ -84,7 +84,7 @@ export const erf = defineUnary({
 /** 1 − erf(x), as torch.erfc: accurate where 1 − erf(x) would cancel (x ≳ 3), e.g. the normal CDF's tail. */
 export const erfc = defineUnary({
   name: 'erfc', f: erfcKernel, d: (x) => mul(-2 / Math.sqrt(Math.PI), exp(neg(square(x)))), values: values(-4, 4),
-  tex: '\frac{d}{dx}\operatorname{erfc} x = -\tfrac{2}{\sqrt{\pi}}\,e^{-x^2}',
+  tex: '\\frac{d}{dx}\\operatorname{erfc} x = -\\tfrac{2}{\\sqrt{\\pi}}\\,e^{-x^2}',
 })
 
 export const rsqrt = defineUnary({
