@@ -1,4 +1,4 @@
-import { Tensor, type Value } from '@ad/core'
+import { expectFunction, optionsOf, Tensor, type Value } from '@ad/core'
 import { isTraced } from '@ad/core/internal'
 import type { Graph } from './graph.js'
 import { graphText } from './format.js'
@@ -47,7 +47,9 @@ export interface CompiledFunction<F extends Fn> {
  * inputs (weak, as everywhere), other leaves (strings, booleans) are part of the cache key.
  * Called with values another engine or an enclosing trace tracks, f simply runs on them.
  */
-export function compile<F extends Fn>(f: F, options: CompileOptions = {}): CompiledFunction<F> {
+export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFunction<F> {
+  expectFunction('compile', f)
+  const options = optionsOf<CompileOptions>('compile', given)
   const cache = new Map<string, Compiled>()
   const useCodegen = options.codegen ?? codegenAvailable()
   const lower = (...args: unknown[]): Compiled => {

@@ -2,7 +2,9 @@
 // creation, every user-facing op, errors, printing, and what declaring an op takes
 // (`defineOp` / `defineUnary` / `defineBinary`, attrs, domains, shape helpers, rule
 // helpers). What the engines are built with is in `@ad/core/internal`.
-export { AdError, type ErrorCode } from './errors.js'
+// Checks for packages built on ad (@ad/nn's options and arguments), with ad's error messages.
+export { AdError, describeValue, expectFunction, optionsOf, type ErrorCode } from './errors.js'
+export type { Argnums } from './argnums.js'
 export type { DType, FloatArray } from './dtype.js'
 export { Tensor, Storage, type NestedArray } from './tensor.js'
 export { setPrintOptions, type PrintOptions } from './print/index.js'
