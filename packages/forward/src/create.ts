@@ -1,5 +1,5 @@
 import { tensor as coreTensor, type Tensor, type TensorLike, type TensorOptions } from '@ad/core'
-import { optionsOf } from '@ad/core/internal'
+import { optionsOf } from '@ad/core'
 
 export interface ForwardTensorOptions extends TensorOptions {
   /** Accepted so code written for either engine runs unchanged; forward mode ignores it. */

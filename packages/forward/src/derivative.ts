@@ -1,5 +1,5 @@
 import { full, shapeOf, Tensor, type Value } from '@ad/core'
-import { expectFunction } from '@ad/core/internal'
+import { expectFunction } from '@ad/core'
 import { ForwardTrace } from './trace.js'
 import { describe, fmt, invalid, isValue, toValue } from './values.js'
 

@@ -1,5 +1,5 @@
 import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
-import { expectFunction } from '@ad/core/internal'
+import { expectFunction } from '@ad/core'
 import { mode } from '../engine/mode.js'
 import type { Node } from '../engine/node.js'
 

@@ -1,4 +1,4 @@
-import { expectFunction } from '@ad/core/internal'
+import { expectFunction } from '@ad/core'
 /**
  * The reverse engine's global switches, one place for all of them.
  *
