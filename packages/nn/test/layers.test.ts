@@ -45,6 +45,13 @@ describe('layer gradients against finite differences', () => {
     checkLayer(new nn.Conv2d(4, 2, 2, { dilation: 2, groups: 2, bias: false }), [sample([1, 4, 5, 4], 4)])
   })
 
+  it('ConvTranspose2d: stride, padding, outputPadding', () => {
+    const m = new nn.ConvTranspose2d(2, 3, 3, { stride: 2, padding: 1, outputPadding: 1 })
+    expect(m.weight.shape).toEqual([2, 3, 3, 3])
+    expect((m.call(sample([1, 2, 3, 3], 40).to('float32')) as Tensor).shape).toEqual([1, 3, 6, 6])
+    checkLayer(m, [sample([1, 2, 3, 3], 41)])
+  })
+
   it('BatchNorm1d and BatchNorm2d in training and in eval', () => {
     for (const train of [true, false]) {
       const bn2 = new nn.BatchNorm2d(2).train(train)
