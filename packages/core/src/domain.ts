@@ -25,6 +25,18 @@ export interface ValueDomain {
 export interface ArgSample {
   shape: number[]
   values: ValueDomain
+  /**
+   * A batch of square matrices (the last two dims) whose diagonal is drawn from this domain
+   * instead of `values`: a diagonal that dominates its rows keeps them invertible and
+   * well-conditioned (inv, solve, det), and with `symmetric` positive-definite (cholesky).
+   */
+  diagonal?: ValueDomain
+  /**
+   * Symmetric matrices (the last two dims), perturbed only symmetrically: for ops that read
+   * one triangle and return the symmetric gradient (cholesky), whose derivative along a
+   * non-symmetric direction is not the one their VJP transposes.
+   */
+  symmetric?: boolean
 }
 
 export interface Sample {
