@@ -12,6 +12,7 @@ export default defineConfig({
       { extends: true, test: { name: 'compile', include: ['packages/compile/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'reverse', include: ['packages/reverse/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'check', include: ['packages/check/src/**/*.test.ts'], testTimeout: 120_000 } },
+      { extends: true, test: { name: 'nn', include: ['packages/nn/src/**/*.test.ts', 'packages/nn/test/**/*.test.ts'], testTimeout: 120_000 } },
       { extends: true, test: { name: 'crosscheck', include: ['test/src/**/*.test.ts'], testTimeout: 120_000 } },
     ],
   },

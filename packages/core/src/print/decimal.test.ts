@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatExponential, formatFixed } from './decimal.js'
+import fc from 'fast-check'
+import { exactExponential, exactFixed, formatExponential, formatFixed } from './decimal.js'
 
 // Expected strings are Python's: '{:.Nf}'.format(x) and '{:.Ne}'.format(x) round the exact
 // binary value of the double, ties to even.
@@ -60,5 +61,25 @@ describe("Python's scientific notation", () => {
     expect(formatExponential(-0, 4)).toBe('-0.0000e+00')
     expect(formatExponential(NaN, 4)).toBe('nan')
     expect(formatExponential(-Infinity, 4)).toBe('-inf')
+  })
+})
+
+describe('the shortcut through toFixed / toExponential', () => {
+  // Away from ties JavaScript rounds correctly, so it must agree with the exact expansion
+  // everywhere; values built as odd multiples of 2^-k are ties (or near them) at many digits.
+  const doubles = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+    fc.tuple(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }), fc.integer({ min: 0, max: 30 })).map(([m, k]) => (2 * m + 1) / 2 ** k),
+  )
+
+  it('agrees with the exact expansion', () => {
+    fc.assert(
+      fc.property(doubles, fc.integer({ min: 0, max: 12 }), (x, digits) => {
+        expect(formatFixed(x, digits)).toBe(exactFixed(x, digits))
+        expect(formatExponential(x, digits)).toBe(exactExponential(x, digits))
+      }),
+      { numRuns: 2000, seed: 7 },
+    )
   })
 })

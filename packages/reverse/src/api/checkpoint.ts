@@ -1,5 +1,6 @@
 import { expectFunction, AdError, type Value } from '@ad/core'
 import { runPass } from '../engine/engine.js'
+import { freeSaved } from '../engine/freed.js'
 import { aliasOp, internalOp } from '../engine/engineOps.js'
 import { mode } from '../engine/mode.js'
 import { edgeOf, Node } from '../engine/node.js'
@@ -124,7 +125,7 @@ function recompute({ fn, explicit }: CheckpointAttrs, args: readonly unknown[], 
   if (!createGraph) {
     for (const a of targets) {
       nodeFreed(a)
-      a.free()
+      freeSaved(a)
     }
   }
   let k = 0

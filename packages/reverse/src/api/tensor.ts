@@ -243,6 +243,39 @@ export function lazyScalar(value: number): Tensor {
   return t
 }
 
+/**
+ * A tensor with a shape and a dtype but no values: reading its storage (so any kernel, or
+ * `item()`) throws `error`. What a node keeps of a saved tensor once freed (freed.ts).
+ */
+export function valuelessTensor(shape: Shape, dtype: DType, error: Error): Tensor {
+  return new Valueless(shape, dtype, error)
+}
+
+class Valueless extends Tensor {
+  declare readonly valuelessDtype: DType
+  declare readonly readError: Error
+
+  constructor(shape: Shape, dtype: DType, error: Error) {
+    super(PLACEHOLDER, shape)
+    this._storage = null
+    this._value = null
+    ;(this as { valuelessDtype: DType }).valuelessDtype = dtype
+    ;(this as { readError: Error }).readError = error
+  }
+
+  override get dtype(): DType {
+    return this.valuelessDtype
+  }
+}
+
+Object.defineProperty(Valueless.prototype, 'storage', {
+  get(this: Valueless): Storage {
+    throw this.readError
+  },
+  set() {}, // the constructor's assignment
+  configurable: true,
+})
+
 /** Shape and strides of every 0-dim tensor made here: shared, and frozen so nobody writes to them. */
 const SCALAR_SHAPE: readonly number[] = Object.freeze([])
 /** What `lazyScalar` constructs with before it takes the storage away again. */

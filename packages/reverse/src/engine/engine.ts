@@ -2,7 +2,8 @@ import { AdError, Tensor as CoreTensor, type MaybeZero, type Op, type Value } fr
 import { checkCotangents, checkSeed, hasNaN } from '../debug/anomaly.js'
 import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
 import { mode } from './mode.js'
-import { graphFreed, type Node } from './node.js'
+import { freeSaved, runFreed } from './freed.js'
+import type { Node } from './node.js'
 import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
 import { runWithStandIns } from './stale.js'
@@ -151,12 +152,14 @@ function runNode(node: Node, route: Route): void {
     if (!node.useful) return
   }
   const out = node.out
-  if (out === null) throw graphFreed(node)
   if (!route.capture && out._retain && g !== null) deposit(out, g, route.createGraph, route.fresh)
-  if (g !== null) propagate(node, g, route)
+  if (g !== null) {
+    if (node.freed) runFreed(node, () => propagate(node, g, route))
+    else propagate(node, g, route)
+  }
   if (!route.retainGraph) {
     if (tracking.current !== null) nodeFreed(node)
-    node.free()
+    freeSaved(node)
   }
 }
 
@@ -190,7 +193,8 @@ function propagate(node: Node, g: Value, route: Route): void {
   if (node.epoch !== writes.epoch && node.savedChanged()) {
     // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
     cotangents = runWithStandIns(node, g)
-  } else if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0) {
+  } else if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
+    // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
     cotangents = scalarVjp(node, op, out, g)
   } else {
     // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
@@ -241,14 +245,13 @@ function scalarVjp(node: Node, op: Op, out: Tensor, g: Value): MaybeZero[] {
  */
 function runHooks(node: Node, g: Value, createGraph: boolean): Value {
   const hooks = (node.hooks as NonNullable<Node['hooks']>).slice()
-  const like = (node.out ?? null) as Tensor | null
+  const like = node.out
   const { plain, gradEnabled } = mode
   mode.plain = 0
   mode.gradEnabled = createGraph
   try {
     for (const hook of hooks) {
-      const given = like !== null ? gradTensor(g, like) : typeof g === 'number' ? g : wrap(g as CoreTensor)
-      const replaced = hook(given as Tensor)
+      const replaced = hook(gradTensor(g, like))
       if (replaced === undefined || replaced === null) continue
       if (typeof replaced !== 'number' && !(replaced instanceof CoreTensor)) {
         throw new AdError('INVALID_ARGUMENT', `a hook on ${node.name}'s tensor returned ${typeof replaced}; return a tensor (or nothing to keep the gradient).`)
@@ -260,7 +263,7 @@ function runHooks(node: Node, g: Value, createGraph: boolean): Value {
           `a hook returned a gradient of shape [${shape.join(',')}] for a tensor of shape [${node.shape.join(',')}]; it must keep the shape.`,
         )
       }
-      g = typeof replaced === 'number' && node.shape.length > 0 && like !== null ? gradTensor(replaced, like) : replaced
+      g = typeof replaced === 'number' && node.shape.length > 0 ? gradTensor(replaced, like) : replaced
     }
   } finally {
     mode.plain = plain

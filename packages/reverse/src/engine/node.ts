@@ -50,8 +50,11 @@ export class Node {
    */
   private declare input0: unknown
   private declare input1: unknown
-  /** The output (or, for an accumulator, the leaf); null once the graph is freed. */
-  declare out: Tensor | null
+  /**
+   * The output (or, for an accumulator, the leaf); once freed, a stand-in with its shape and
+   * dtype only (freed.ts).
+   */
+  declare out: Tensor
   /** Edges of inputs 0 and 1 (the others' are in `rest`); null: no gradient. */
   private declare readonly next0: Node | null
   private declare readonly next1: Node | null
@@ -69,6 +72,8 @@ export class Node {
   declare useful: boolean
   /** @internal Engine scratch: index among the requested inputs, or -1. */
   declare target: number
+  /** Set when a backward pass without retainGraph freed the saved tensors (see `freed`). */
+  private declare released: boolean
 
   constructor(op: Op | null, attrs: object, inputs: readonly unknown[], out: Tensor, needs: readonly boolean[]) {
     this.seq = nextSeq++
@@ -89,28 +94,33 @@ export class Node {
     this.pass = 0
     this.useful = false
     this.target = -1
+    this.released = false
     if (tracking.current !== null && op !== null) tracking.current.add(this, inputs, out)
   }
 
-  /** Input i as passed to the op (see `inputs`); undefined once freed. */
+  /** Input i as passed to the op (see `inputs`); a stand-in once freed. */
   input(i: number): unknown {
     return i === 0 ? this.input0 : i === 1 ? this.input1 : (this.rest as RestInputs).inputs[i - 2]
   }
 
-  /** Inputs as passed to the op (tensors, numbers, arrays), in a fresh array; null once the graph is freed. */
-  get inputs(): readonly unknown[] | null {
-    if (this.out === null) return null
+  /** Inputs as passed to the op (tensors, numbers), in a fresh array; stand-ins for tensors once freed. */
+  get inputs(): readonly unknown[] {
     const list = new Array<unknown>(this.needs.length)
     for (let i = 0; i < list.length; i++) list[i] = this.input(i)
     return list
   }
 
-  /** @internal Drops what the node keeps for its rule (a backward pass without retainGraph); its edges stay. */
-  free(): void {
-    this.input0 = undefined
-    this.input1 = undefined
-    if (this.rest !== null) this.rest = { inputs: [], edges: this.rest.edges }
-    this.out = null
+  /**
+   * @internal Drops the tensors the node keeps for its rule (a backward pass without
+   * retainGraph), putting `standIn(tensor)` in their place (freed.ts); its edges stay.
+   */
+  free(standIn: (saved: unknown) => unknown): void {
+    if (this.released) return
+    this.released = true
+    this.input0 = standIn(this.input0)
+    this.input1 = standIn(this.input1)
+    if (this.rest !== null) this.rest = { inputs: this.rest.inputs.map(standIn), edges: this.rest.edges }
+    this.out = standIn(this.out) as Tensor
   }
 
   /** The accumulator of a leaf: where backward deposits the leaf's gradient. */
@@ -137,7 +147,7 @@ export class Node {
 
   /** True once a backward pass without `retainGraph` has run this node. */
   get freed(): boolean {
-    return this.op !== null && this.out === null
+    return this.released
   }
 
   /** The node input i's gradient flows to: its gradFn, or its accumulator for a leaf; null if none. */
@@ -166,7 +176,7 @@ export class Node {
    */
   savedChanged(): boolean {
     if (this.epoch === writes.epoch) return false
-    if (this.out === null || this.op === null) return false
+    if (this.released || this.op === null) return false
     for (let i = 0; i < this.needs.length; i++) if (versionOf(this.input(i)) > this.epoch) return true
     return versionOf(this.out) > this.epoch
   }
@@ -177,8 +187,8 @@ export class Node {
    * them). Empty for an accumulator and once freed.
    */
   get saved(): SavedTensor[] {
+    if (this.op === null || this.released) return []
     const inputs = this.inputs
-    if (this.op === null || inputs === null) return []
     const list: SavedTensor[] = []
     inputs.forEach((x, i) => {
       if (x instanceof CoreTensor) list.push({ role: `input ${i}`, tensor: x, modified: this.changed(x) })

@@ -1,4 +1,4 @@
-import { graphFreed, type Node } from './node.js'
+import type { Node } from './node.js'
 
 /**
  * For autograd.grad: marks (`useful`) the nodes from which some target is reachable, so the
@@ -40,8 +40,6 @@ export function markUseful(roots: readonly Node[], id: number, minSeq: number): 
       if (descended) continue
       stack.pop()
       cursors.pop()
-      // Checked before any rule runs, so a freed graph leaves every gradient untouched.
-      if (node.useful && node.freed) throw graphFreed(node)
     }
   }
   return foreign

@@ -1,0 +1,1 @@
+export { BasicBlock, ResNet, resnet18, type ResNetOptions } from './resnet.js'
