@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { mulberry32, sizeOf, Storage, Tensor, type ArgSample, type Op, type Sample, type ValueDomain } from '@ad/core'
+import { eachMatrixPair, mulberry32, sizeOf, Storage, structureMatrices, Tensor, type ArgSample, type Op, type Sample, type ValueDomain } from '@ad/core'
 import { drawDoubles, drawFrom, drawIntegers, drawOption, drawSeed, type Gen } from './draw.js'
 import { exactStep, maxDisplacement, stepScale } from './fd.js'
 import { sameShape } from './values.js'
@@ -178,15 +178,6 @@ function drawValues(gen: Gen, n: number, domain: ValueDomain): number[] {
   return drawDoubles(gen, n, domain.min, domain.max).map((x) => keepAway(x, domain))
 }
 
-/** Calls `f(i, j)` with the flat indices of element (r, c) and (c, r) of every matrix of `shape` (last two dims, square). */
-function eachMatrixPair(shape: readonly number[], f: (at: number, mirror: number, diagonal: boolean) => void): void {
-  const n = shape[shape.length - 1]
-  const matrices = sizeOf(shape) / (n * n)
-  for (let m = 0; m < matrices; m++) {
-    for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) f(m * n * n + r * n + c, m * n * n + c * n + r, r === c)
-  }
-}
-
 /** The domain element `i` of `arg` is drawn from: its diagonal's for the diagonal of a matrix argument. */
 function domainAt(arg: PointArg, i: number): ValueDomain {
   if (arg.diagonal === undefined) return arg.domain
@@ -198,14 +189,9 @@ function domainAt(arg: PointArg, i: number): ValueDomain {
 function drawArg(gen: Gen, sample: ArgSample, constant: boolean): PointArg {
   const { shape, values: domain, diagonal, symmetric } = sample
   const data = Float64Array.from(drawValues(gen, sizeOf(shape), domain))
-  if (diagonal !== undefined || symmetric === true) {
-    const diag = diagonal === undefined ? [] : drawValues(gen, sizeOf(shape) / shape[shape.length - 1], diagonal)
-    let d = 0
-    eachMatrixPair(shape, (at, mirror, isDiagonal) => {
-      if (isDiagonal && diagonal !== undefined) data[at] = diag[d++]
-      else if (symmetric === true) data[mirror] = data[at]
-    })
-  }
+  const diag = diagonal === undefined ? [] : drawValues(gen, sizeOf(shape) / shape[shape.length - 1], diagonal)
+  let d = 0
+  structureMatrices(sample, data, () => diag[d++])
   const layout = drawOption(gen, LAYOUTS)
   return { shape: [...shape], data, domain, diagonal, symmetric, constant, tangent: new Float64Array(0), layout }
 }
