@@ -13,9 +13,10 @@ import { w2 } from './workloads/w2.js'
 import { w3 } from './workloads/w3.js'
 import { w4 } from './workloads/w4.js'
 import { w5 } from './workloads/w5.js'
+import { k1 } from './workloads/k1.js'
 
-const WORKLOADS: Workload[] = [w1, w2, w3, w4, w5]
-const ALL_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']
+const WORKLOADS: Workload[] = [w1, w2, w3, w4, w5, k1]
+const ALL_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'K1']
 
 interface Options {
   ids: string[]
@@ -23,8 +24,9 @@ interface Options {
   peers: boolean
 }
 
-const USAGE = `usage: pnpm bench [W1 ... W6] [--json FILE] [--no-peers]
+const USAGE = `usage: pnpm bench [W1 ... W6] [K1] [--json FILE] [--no-peers]
   W1 ... W6     the workloads to run (default: all)
+  K1            the second wave's kernels (solve, inv, einsum, depthwise conv2d)
   --json FILE   also write the JSON lines to FILE (relative to where you run pnpm)
   --no-peers    skip TensorFlow.js`
 
@@ -354,6 +356,9 @@ function targets(): Target[] {
     list.push({ what: "W3 step float32 (jax-js jit's 9.3 ms, absolute)", value: m('W3', 'step', 'float32'), limit: 9.3, unit: ' ms' })
   }
   if (row('W5', 'step')) list.push({ what: 'W5 step (absolute)', value: m('W5', 'step'), limit: 60, unit: ' ms' })
+  for (const dtype of ['float64', 'float32']) {
+    if (row('K1', 'einsum')) list.push({ what: `K1 einsum / matmul ${dtype} (issue 8)`, value: ratio(m('K1', 'einsum', dtype), m('K1', 'matmul', dtype)), limit: 1.2, unit: '×' })
+  }
   return list
 }
 
