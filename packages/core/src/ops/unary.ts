@@ -76,3 +76,24 @@ export const softplus = defineUnary({
 export const erf = defineUnary({
   name: 'erf', f: erfKernel, d: (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(square(x)))), values: real,
 })
+
+export const rsqrt = defineUnary({
+  name: 'rsqrt', f: (x) => 1 / Math.sqrt(x), d: (_x, y) => mul(-0.5, mul(y, square(y))), values: positive,
+  edges: [{ note: "rsqrt'(0) = −½·(1/√0)³ = −inf, as PyTorch", args: [0], torch: [-Infinity] }],
+  tex: '\\frac{d}{dx}\\,x^{-1/2} = -\\tfrac{1}{2}\\,x^{-3/2}',
+})
+
+export const log2 = defineUnary({
+  name: 'log2', f: Math.log2, d: (x) => reciprocal(mul(x, Math.LN2)), values: positive,
+  tex: '\\frac{d}{dx}\\log_2 x = \\frac{1}{x \\ln 2}',
+})
+
+export const log10 = defineUnary({
+  name: 'log10', f: Math.log10, d: (x) => reciprocal(mul(x, Math.LN10)), values: positive,
+  tex: '\\frac{d}{dx}\\log_{10} x = \\frac{1}{x \\ln 10}',
+})
+
+export const exp2 = defineUnary({
+  name: 'exp2', f: (x) => Math.pow(2, x), d: (_x, y) => mul(y, Math.LN2), values: real,
+  tex: '\\frac{d}{dx}\\,2^x = 2^x \\ln 2',
+})
