@@ -12,7 +12,7 @@ function train(seed: number, dtype: 'float32' | 'float64', steps: number): Float
   const w2 = scale(r.randn([256, 10], { dtype }), 1 / 16)
   const b2 = r.zeros([10], { dtype, requiresGrad: true })
   const x = r.rand([128, 784], { dtype })
-  const labels = r.noGrad(() => r.rand([128]).mul(10)).tolist().map(Math.floor)
+  const labels = (r.noGrad(() => r.rand([128]).mul(10)).tolist() as number[]).map(Math.floor)
   const params = [w1, b1, w2, b2]
   for (let step = 0; step < steps; step++) {
     const loss = r.crossEntropy(r.relu(x.matmul(w1).add(b1)).matmul(w2).add(b2), labels)

@@ -111,7 +111,7 @@ function differentiate(op: Op, args: Arg[], attrs: Record<string, unknown>): unk
   })
   // Forward mode along ones: the tangent has the output's shape.
   const primals = args.map((a) => forward.tensor(a.data, { shape: a.shape, dtype: a.dtype }))
-  const tangents = primals.map((p) => forward.onesLike?.(p) ?? forward.ones([...p.shape], { dtype: p.dtype }))
+  const tangents = primals.map((p) => forward.ones([...p.shape], { dtype: p.dtype }))
   const fwd = opFunction(op.name) as unknown as (...a: unknown[]) => forward.Tensor
   const [value, tangent] = forward.jvp((...xs: unknown[]) => (op.arity === 'list' ? fwd(xs, attrs) : fwd(...xs, attrs)), primals, tangents)
   if ((tangent as forward.Tensor).shape.join() !== (value as forward.Tensor).shape.join()) {

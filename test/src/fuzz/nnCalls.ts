@@ -155,7 +155,7 @@ const compileCall: fc.Arbitrary<Call> = fc
     code: `${name === 'compile' ? 'compile' : `compile(${name}`}(${code})${name === 'compile' ? '' : ')'}(${inputs.map((i) => show(i)).join(', ')})`,
     run: () => {
       const fn = name === 'compile' ? f : (compiler as unknown as Record<string, (g: unknown) => unknown>)[name](f)
-      return compiler.compile(fn as never)(...(inputs as never[]))
+      return (compiler.compile(fn as never) as unknown as (...a: unknown[]) => unknown)(...inputs)
     },
   }))
 
