@@ -136,3 +136,15 @@ export function unreduce(g: Value, inputShape: readonly number[], dims: readonly
   const shaped = keepdim ? g : reshape(g, { shape: kept })
   return expandTo(shaped, inputShape)
 }
+
+/** How many elements each output of a reduction over `dims` (normalised) gathers. */
+export function countOf(shape: readonly number[], dims: readonly number[]): number {
+  let n = 1
+  for (const d of dims) if (d < shape.length) n *= shape[d]
+  return n
+}
+
+/** A reduced value reshaped so that it broadcasts against the input (reduced dims kept as 1). */
+export function keepDims(v: Value, inputShape: readonly number[], dims: readonly number[], keepdim: boolean): Value {
+  return keepdim ? v : reshape(v, { shape: reducedShape(inputShape, dims, true) })
+}
