@@ -11,7 +11,7 @@ const engines = loadEngines()
 const conformance = fileURLToPath(new URL('../../conformance/', import.meta.url))
 const files = readdirSync(conformance).filter((f) => f.endsWith('.json'))
 
-describe('case files (conformance/*.json), Hessians included, in both engines', () => {
+describe('case files (conformance/*.json), Hessians included, in all three engines', () => {
   test.each(files)('%s', (file) => {
     const { cases } = loadCaseFile(conformance + file)
     const results = runCases(cases, engines, { skipHessian: false })
@@ -55,15 +55,28 @@ describe('the case runner', () => {
     const { problems } = run(c)
     expect(problems.join('\n')).toMatch(/value \(reverse\): max error 1\.00e-6/)
     expect(problems.join('\n')).toMatch(/value \(forward\)/)
+    expect(problems.join('\n')).toMatch(/value \(compile\)/)
   })
 
-  test('fails wrong grads (reverse) and a wrong jvp (forward) separately', () => {
+  test('runs only the engines asked for (pnpm cases --engine)', () => {
+    const c = goodCase()
+    c.value.data[1] += 1e-6
+    c.grads.x.data[0] += 1e-6
+    const problems = runCase(c, 0, engines, { skipHessian: true, only: ['compile'] }).problems
+    expect(problems).toEqual([
+      expect.stringMatching(/^value \(compile\)/),
+      expect.stringMatching(/^grads\.x \(compile\)/),
+      expect.stringMatching(/^value \(compile\)/),
+    ])
+  })
+
+  test('fails wrong grads (reverse, compile) and a wrong jvp (forward, compile) separately', () => {
     const badGrad = goodCase()
     badGrad.grads.x.data[0] *= -1
-    expect(run(badGrad).problems).toEqual([expect.stringMatching(/^grads\.x \(reverse\)/)])
+    expect(run(badGrad).problems).toEqual([expect.stringMatching(/^grads\.x \(reverse\)/), expect.stringMatching(/^grads\.x \(compile\)/)])
     const badJvp = goodCase()
     badJvp.jvp.data[0] += 1e-3
-    expect(run(badJvp).problems).toEqual([expect.stringMatching(/^jvp \(forward\)/)])
+    expect(run(badJvp).problems).toEqual([expect.stringMatching(/^jvp \(forward\)/), expect.stringMatching(/^jvp \(compile\)/)])
   })
 
   test('fails (never skips) an unknown op or attribute', () => {
@@ -72,6 +85,23 @@ describe('the case runner', () => {
     expect(op).toMatch(/INVALID_ARGUMENT: unknown op 'frobnicate'/)
     const unknownAttr = { ...goodCase(), expr: { op: 'sum', args: [{ var: 'x' }], attrs: { axis: 0 } } }
     expect(run(unknownAttr).problems.join('\n')).toMatch(/INVALID_ARGUMENT: sum: unknown attribute 'axis'/)
+  })
+
+  test('reads untrusted files without reaching Object.prototype, and refuses runaway nesting', () => {
+    // JSON.parse makes '__proto__' an own key; a case must treat it as a plain name.
+    const polluted = JSON.parse(
+      '{"id":"p","inputs":{"__proto__":{"shape":[1],"data":[0.5]}},"expr":{"op":"sin","args":[{"var":"__proto__"}]},' +
+        '"value":{"shape":[1],"data":[0.479425538604203]},"rtol":1e-12,"atol":0}',
+    )
+    expect(run(polluted).problems).toEqual([])
+    expect(({} as Record<string, unknown>).shape).toBeUndefined()
+    const inherited = { ...goodCase(), tangents: { constructor: { shape: [2], data: [1, 1] } } }
+    expect(run(inherited).problems).toEqual([expect.stringMatching(/'tangents' names 'constructor', which is not an input/)])
+    const hessianOfNothing = { ...goodCase(), hessian: { wrt: 'toString', shape: [1, 1], data: [0] } }
+    expect(run(hessianOfNothing).problems).toEqual([expect.stringMatching(/'hessian.wrt' names 'toString'/)])
+    let deep: unknown = { var: 'x' }
+    for (let i = 0; i < 10_000; i++) deep = { op: 'neg', args: [deep] }
+    expect(run({ ...goodCase(), expr: deep }).problems).toEqual([expect.stringMatching(/nested more than 256 levels/)])
   })
 
   test('fails a malformed case instead of crashing', () => {
@@ -86,7 +116,7 @@ describe('the case runner', () => {
     expect(run(c).problems).toEqual([])
   })
 
-  test('counts a Hessian it leaves out; without --skip-hessian checks it in both engines, or fails if an engine has none', () => {
+  test('counts a Hessian it leaves out; without --skip-hessian checks it in every engine, or fails if an engine has none', () => {
     const { id, inputs, expr, rtol, atol } = goodCase()
     // d²/dx² Σ(2 sin x + x) = diag(−2 sin x).
     const h = [-2 * Math.sin(0.5), 0, 0, -2 * Math.sin(-1)]
@@ -94,7 +124,11 @@ describe('the case runner', () => {
     expect(run(c, true)).toMatchObject({ problems: [], hessianSkipped: true })
     expect(run(c, false)).toMatchObject({ problems: [], hessianSkipped: false })
     const wrong = { ...c, hessian: { ...c.hessian, data: [0, 0, 0, 0] } }
-    expect(run(wrong, false).problems).toEqual([expect.stringMatching(/^hessian wrt x \(forward\)/), expect.stringMatching(/^hessian wrt x \(reverse\)/)])
+    expect(run(wrong, false).problems).toEqual([
+      expect.stringMatching(/^hessian wrt x \(forward\)/),
+      expect.stringMatching(/^hessian wrt x \(reverse\)/),
+      expect.stringMatching(/^hessian wrt x \(compile\)/),
+    ])
     const withoutHessian = { ...engines, reverse: { ...engines.reverse, hessian: undefined } }
     expect(runCase(c, 0, withoutHessian, { skipHessian: false }).problems).toEqual([expect.stringMatching(/hessian \(reverse\): @ad\/reverse has no 'hessian'/)])
   })

@@ -3,6 +3,7 @@ import { apply, mul, shapeOf, sum, type Op, type Tensor, type Value } from '@ad/
 import type { Engines, Fn } from './engines.js'
 import { centralDifference, FD_STEP } from './fd.js'
 import { assemble, cotangent, describePoint, drawPoint, materialize, primalArgs, type Point } from './sample.js'
+import { checkCompiled, compiledDerivatives } from './compiled.js'
 import { allFinite, dense, fmtShape, maxAbs, sameShape, toTensor, type Dense } from './values.js'
 
 /**
@@ -60,6 +61,14 @@ export const TOLERANCE = {
    * sides, as forward against reverse above.
    */
   routes: 1e-10,
+  /**
+   * `@ad/compile` against the eager engines: its fused loops run the same scalar functions in
+   * the same order per element, but fold reductions in another order (one pass, no blocking),
+   * so a sum of n terms differs by up to n·ε·Σ|terms|. The primal is compared relative to
+   * max(|f(x)|, |f(|x|)|) (Σ|terms| for sums, as the float32 check), its derivatives through the
+   * same bilinear forms as forward against reverse, with the same bound.
+   */
+  compiled: 1e-10,
 } as const
 
 /**
@@ -96,9 +105,11 @@ export interface Metrics {
   chunked: number
   /** max |Jᵀu with createGraph − Jᵀu| / max |Jᵀu|: reverse's recorded backward against its plain one. */
   graph: number
+  /** `@ad/compile`'s output, <u, J v> and <Jᵀu, v> against the eager engines' (see TOLERANCE.compiled). */
+  compiled: number
 }
 
-export const METRIC_NAMES = ['fwdRev', 'fwdFd', 'revFd', 'f32', 'f32Grad', 'chunked', 'graph'] as const
+export const METRIC_NAMES = ['fwdRev', 'fwdFd', 'revFd', 'f32', 'f32Grad', 'chunked', 'graph', 'compiled'] as const
 
 export class CheckFailure extends Error {
   constructor(
@@ -110,7 +121,7 @@ export class CheckFailure extends Error {
   }
 }
 
-function fail(message: string, metrics?: Partial<Metrics>): never {
+export function fail(message: string, metrics?: Partial<Metrics>): never {
   throw new CheckFailure(message, metrics)
 }
 
@@ -125,7 +136,7 @@ function kernel(point: Point, primalData: readonly Float64Array[], dtype: 'float
   return dense(apply(point.op, assemble(point, primals, dtype), point.attrs), `${point.op.name}'s kernel output`)
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): { value: number; magnitude: number } {
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): { value: number; magnitude: number } {
   let value = 0
   let magnitude = 0
   for (let i = 0; i < a.length; i++) {
@@ -136,12 +147,12 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): { value: number; magni
 }
 
 /** |a − b| / scale, 0 when both are exactly equal (including a zero scale). */
-function relative(a: number, b: number, scale: number): number {
+export function relative(a: number, b: number, scale: number): number {
   const diff = Math.abs(a - b)
   return diff === 0 ? 0 : diff / scale
 }
 
-function checkShape(actual: readonly number[], expected: readonly number[], what: string): void {
+export function checkShape(actual: readonly number[], expected: readonly number[], what: string): void {
   if (!sameShape(actual, expected)) fail(`${what} has shape ${fmtShape(actual)}, expected ${fmtShape(expected)}`)
 }
 
@@ -181,7 +192,7 @@ function checkFloat32(point: Point): number {
 }
 
 /** max|f(|x|)| in float64, differentiable args replaced by their magnitudes; 0 if that is not defined. */
-function magnitudeScale(point: Point, data: Float64Array[]): number {
+export function magnitudeScale(point: Point, data: Float64Array[]): number {
   try {
     const args = point.args.map((a, i) => toTensor(a.shape, a.constant ? data[i] : data[i].map(Math.abs)))
     const out = dense(apply(point.op, args, point.attrs), 'f(|x|)').data
@@ -222,13 +233,18 @@ export function checkPoint(point: Point, engines: Engines): Metrics {
   jtu.forEach((g, i) => checkShape(g.shape, primals[i].shape, `reverse's gradient for primal ${i}`))
 
   const f32 = checkFloat32(point)
+  const uTensor = toTensor(out.shape, u)
+  const compiled = engines.compile === undefined ? undefined : checkCompiled(point, engines.compile, { f, x, tangents, u: uTensor, out })
   if (!op.differentiable) {
     // No tangent or gradient passes through: the output is a constant to both engines.
     if (maxAbs(jv.data) !== 0) fail(`forward passes a tangent through a non-differentiable op`, { f32 })
     if (jtu.some((g) => maxAbs(g.data) !== 0)) fail(`reverse passes a gradient through a non-differentiable op`, { f32 })
-    return { ...NOT_APPLICABLE, f32 }
+    if (compiled !== undefined && (maxAbs(compiled.jv.data) !== 0 || compiled.jtu.some((g) => maxAbs(g.data) !== 0))) {
+      fail('compile passes a tangent or gradient through a non-differentiable op', { f32 })
+    }
+    return { ...NOT_APPLICABLE, f32, compiled: compiled?.primal ?? NaN }
   }
-  if (primals.length === 0) return { ...NOT_APPLICABLE, f32 }
+  if (primals.length === 0) return { ...NOT_APPLICABLE, f32, compiled: compiled?.primal ?? NaN }
 
   const fwd = dot(u, jv.data)
   const rev = jtu.reduce((acc, g, i) => {
@@ -255,8 +271,8 @@ export function checkPoint(point: Point, engines: Engines): Metrics {
   if (!(fwdFd <= TOLERANCE.fd)) fail(`forward and finite differences disagree by ${fwdFd.toExponential(2)}: ${detail}`, metrics)
   if (!(revFd <= TOLERANCE.fd)) fail(`reverse and finite differences disagree by ${revFd.toExponential(2)}: ${detail}`, metrics)
 
+  if (compiled !== undefined) metrics.compiled = compiledDerivatives(compiled, u, v, fwd, rev, scale, metrics)
   metrics.f32Grad = checkFloat32Engines(point, engines, u, out.shape, metrics)
-  const uTensor = toTensor(out.shape, u)
   checkConstantArgs(point, engines, uTensor)
   metrics.chunked = checkChunked(engines, f, x, uTensor, jtu, metrics)
   metrics.graph = checkGraph(engines, f, x, uTensor, jtu, metrics)
@@ -321,7 +337,7 @@ function checkConstantArgs(point: Point, engines: Engines, u: Tensor): void {
   if (maxAbs(dense(tangentOut, "forward's tangent", []).data) !== 0) fail(`forward passes a tangent from constant argument(s) ${constant.join(', ')}`)
 }
 
-const NOT_APPLICABLE: Metrics = { fwdRev: NaN, fwdFd: NaN, revFd: NaN, f32: NaN, f32Grad: NaN, chunked: NaN, graph: NaN }
+const NOT_APPLICABLE: Metrics = { fwdRev: NaN, fwdFd: NaN, revFd: NaN, f32: NaN, f32Grad: NaN, chunked: NaN, graph: NaN, compiled: NaN }
 
 /** max_i |a_i − b_i| over all gradients, relative to the largest |b_i|. */
 function gradientError(actual: Dense[], expected: Dense[], what: string): number {

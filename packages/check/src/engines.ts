@@ -1,8 +1,9 @@
+import * as compileModule from '@ad/compile'
 import * as forwardModule from '@ad/forward'
 import * as reverseModule from '@ad/reverse'
 
 /**
- * The two engines as the suite uses them: only the SPEC's transforms, looked up on the
+ * The engines as the suite uses them: only the SPEC's transforms, looked up on the
  * modules, so an engine object with one left out (a test of the case runner without
  * `hessian`) is reported at run time rather than failing to compile. Both accept core's
  * free functions, since ops dispatch on traced values.
@@ -29,9 +30,19 @@ export interface ReverseEngine {
   hessian?: (f: Fn) => (x: unknown) => unknown
 }
 
+/** `@ad/compile`: the function traced and run as generated code (or its graph interpreted, `codegen: false`). */
+export interface CompileEngine {
+  compile(f: Fn, options?: { codegen?: boolean }): Fn
+  jvp(f: Fn, primals: readonly unknown[], tangents: readonly unknown[]): [unknown, unknown]
+  vjp(f: Fn, ...primals: unknown[]): [unknown, (cotangent: unknown) => unknown[]]
+  hessian?: (f: Fn) => (x: unknown) => unknown
+}
+
 export interface Engines {
   forward: ForwardEngine
   reverse: ReverseEngine
+  /** The third engine, checked against the other two where present. */
+  compile?: CompileEngine
 }
 
 function need<T extends object>(module: object, engine: string, names: string[]): T {
@@ -45,5 +56,6 @@ export function loadEngines(): Engines {
   return {
     forward: need<ForwardEngine>(forwardModule, 'forward', ['jvp']),
     reverse: need<ReverseEngine>(reverseModule, 'reverse', ['vjp']),
+    compile: need<CompileEngine>(compileModule, 'compile', ['compile', 'jvp', 'vjp']),
   }
 }

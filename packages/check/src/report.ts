@@ -8,6 +8,7 @@ const COLUMNS: { key: keyof Metrics; title: string; tolerance: number }[] = [
   { key: 'f32Grad', title: 'f32-grad', tolerance: TOLERANCE.f32Grad },
   { key: 'chunked', title: 'fwd-grad', tolerance: TOLERANCE.routes },
   { key: 'graph', title: 'createGraph', tolerance: TOLERANCE.routes },
+  { key: 'compiled', title: 'compile', tolerance: TOLERANCE.compiled },
 ]
 
 function cell(x: number): string {

@@ -16,6 +16,11 @@ export interface Interpreter {
   /** Higher levels are unwrapped first. Reverse mode is 0; each forward transform takes a fresh, higher level. */
   readonly level: number
   apply(op: AnyOp, args: readonly Value[], attrs: object): Value
+  /**
+   * Optional: true when applying any op to these values would only run its kernel (nothing
+   * recorded, nothing transformed), so a fused loop may stand in for a rule's ops on them.
+   */
+  passive?(values: readonly unknown[]): boolean
 }
 
 export interface Traced {

@@ -1,3 +1,4 @@
+import { allocateBuffer } from './buffers.js'
 import { invalid } from './errors.js'
 
 export type DType = 'float64' | 'float32'
@@ -30,10 +31,20 @@ export function checkAllocation(dtype: DType, size: number, what = 'a tensor'): 
   }
 }
 
+/** A zeroed buffer (a recycled one within an engine's scope: see buffers.ts). */
 export function allocate(dtype: DType, size: number): FloatArray {
+  return allocateChecked(dtype, size, true)
+}
+
+/** A buffer whose every element the caller is about to write (a recycled one is not zeroed first). */
+export function allocateUnset(dtype: DType, size: number): FloatArray {
+  return allocateChecked(dtype, size, false)
+}
+
+function allocateChecked(dtype: DType, size: number, zero: boolean): FloatArray {
   checkAllocation(dtype, size)
   try {
-    return dtype === 'float32' ? new Float32Array(size) : new Float64Array(size)
+    return allocateBuffer(dtype === 'float32', size, zero)
   } catch (error) {
     // Within the limits but more than this process can have.
     throw invalid(`could not allocate ${size} ${dtype} elements (${String((error as Error).message)}); free memory or use smaller tensors.`)

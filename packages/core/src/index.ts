@@ -1,6 +1,7 @@
 export { AdError, describeValue, expectFunction, optionsOf, type ErrorCode } from './errors.js'
 export type { DType, FloatArray } from './dtype.js'
 export { Tensor, Storage, type NestedArray } from './tensor.js'
+export { openPool, closePool, poolMark, issuedSince, recycle, POOLED_MIN_ELEMENTS } from './buffers.js'
 export { setPrintOptions, type PrintOptions, formatTensor, INSPECT, type Printable } from './print/index.js'
 export { broadcastShapes, normalizeDim, normalizeDims, sizeOf, sameShape, type Shape } from './shape.js'
 export { tensor, zeros, ones, full, arange, rand, randn, eye, linspace, zerosLike, onesLike, MAX_RANK, type ShapedLike, type TensorLike, type CreateOptions, type TensorOptions } from './create.js'

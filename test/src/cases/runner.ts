@@ -3,9 +3,14 @@ import { dense, fmtShape, sameShape, type Dense, type Engines } from '@ad/check'
 import { evaluate, tensorOf } from './evaluate.js'
 import { validateCase, type Case, type TensorJson } from './format.js'
 
+export type EngineName = 'forward' | 'reverse' | 'compile'
+export const ENGINE_NAMES: readonly EngineName[] = ['forward', 'reverse', 'compile']
+
 export interface CaseOptions {
   /** Leave `hessian` out (and count it); otherwise a missing engine `hessian` fails the case. */
   skipHessian: boolean
+  /** The engines to run (default: every one the engines object has). */
+  only?: readonly EngineName[]
 }
 
 export interface CaseResult {
@@ -56,7 +61,10 @@ function describeError(error: unknown): string {
   return String(error)
 }
 
-/** Runs one case: `value` in both engines, `grads` in reverse, `jvp` in forward, `hessian` in both. */
+/**
+ * Runs one case: `value` in every engine, `grads` in reverse and compile (its `vjp` inside
+ * `compile`), `jvp` in forward and compile, `hessian` in all three.
+ */
 export function runCase(raw: unknown, index: number, engines: Engines, options: CaseOptions): CaseResult {
   const valid = validateCase(raw, index)
   if ('error' in valid) return { id: valid.id, problems: [valid.error], hessianSkipped: false }
@@ -68,12 +76,17 @@ export function runCase(raw: unknown, index: number, engines: Engines, options: 
   const names = Object.keys(c.inputs)
   const inputs = names.map((n) => tensorOf(c.inputs[n]))
   const f = (...xs: unknown[]) => evaluate(c.expr, new Map(names.map((n, i) => [n, xs[i]])))
+  const running = (e: EngineName) => (options.only ?? ENGINE_NAMES).includes(e) && engines[e] !== undefined
+  const compiler = engines.compile
 
-  // Reverse: value, and grads (vjp with the cotangent, ones when absent).
-  try {
-    const [out, pullback] = engines.reverse.vjp(f, ...inputs)
+  // Reverse (and compile): value, and grads (vjp with the cotangent, ones when absent).
+  for (const engine of (['reverse', 'compile'] as const).filter(running)) try {
+    const [out, pullback] =
+      engine === 'reverse'
+        ? engines.reverse.vjp(f, ...inputs)
+        : [compiler!.compile(f)(...inputs), (u: unknown) => compiler!.compile((u: unknown, ...xs: unknown[]) => compiler!.vjp(f, ...xs)[1](u))(u, ...inputs) as unknown[]]
     const value = dense(out, 'the value')
-    if (c.value !== undefined) note(compare(value, c.value, c, 'value (reverse)'))
+    if (c.value !== undefined) note(compare(value, c.value, c, `value (${engine})`))
     if (c.grads !== undefined) {
       const cotangent = c.cotangent !== undefined ? tensorOf(c.cotangent) : ones([...value.shape])
       const grads = pullback(cotangent)
@@ -84,39 +97,49 @@ export function runCase(raw: unknown, index: number, engines: Engines, options: 
           continue
         }
         // An input that receives no gradient gets zeros (an engine may say so with null).
-        note(compare(dense(grads[i], `the gradient of ${name}`, inputs[i].shape), expected, c, `grads.${name} (reverse)`))
+        note(compare(dense(grads[i], `the gradient of ${name}`, inputs[i].shape), expected, c, `grads.${name} (${engine})`))
       }
     }
   } catch (error) {
-    problems.push(`reverse threw ${describeError(error)}`)
+    problems.push(`${engine} threw ${describeError(error)}`)
   }
 
-  // Forward: value, and jvp along the tangents (zeros for inputs without one).
-  try {
-    const tangents = names.map((n, i) => (c.tangents?.[n] !== undefined ? tensorOf(c.tangents[n]) : zeros([...inputs[i].shape])))
-    const [out, tangentOut] = engines.forward.jvp(f, inputs, tangents)
+  // Forward (and compile): value, and jvp along the tangents (zeros for inputs without one).
+  for (const engine of (['forward', 'compile'] as const).filter(running)) try {
+    const tangents = names.map((n, i) => (c.tangents !== undefined && Object.hasOwn(c.tangents, n) ? tensorOf(c.tangents[n]) : zeros([...inputs[i].shape])))
+    const [out, tangentOut] =
+      engine === 'forward'
+        ? engines.forward.jvp(f, inputs, tangents)
+        : (compiler!.compile((...a: unknown[]) => compiler!.jvp(f, a.slice(0, names.length), a.slice(names.length)))(...inputs, ...tangents) as [unknown, unknown])
     const value = dense(out, 'the value')
-    if (c.value !== undefined) note(compare(value, c.value, c, 'value (forward)'))
+    if (c.value !== undefined) note(compare(value, c.value, c, `value (${engine})`))
     if (c.jvp !== undefined) {
       if (c.tangents === undefined) problems.push("jvp: the case gives 'jvp' without 'tangents'")
-      else note(compare(dense(tangentOut, 'the tangent', value.shape), c.jvp, c, 'jvp (forward)'))
+      else note(compare(dense(tangentOut, 'the tangent', value.shape), c.jvp, c, `jvp (${engine})`))
     }
   } catch (error) {
-    problems.push(`forward threw ${describeError(error)}`)
+    problems.push(`${engine} threw ${describeError(error)}`)
   }
 
-  // Hessian of the (one-element) value itself w.r.t. one input, in both engines.
+  // Hessian of the (one-element) value itself w.r.t. one input, in every engine.
   let hessianSkipped = false
   if (c.hessian !== undefined) {
     if (options.skipHessian) hessianSkipped = true
-    else for (const engine of ['forward', 'reverse'] as const) note(checkHessian(c, names, inputs, engines, engine))
+    else for (const engine of ENGINE_NAMES.filter(running)) note(checkHessian(c, names, inputs, engines, engine))
   }
   return { id: c.id, problems, hessianSkipped }
 }
 
-function checkHessian(c: Case, names: string[], inputs: ReturnType<typeof tensorOf>[], engines: Engines, engine: 'forward' | 'reverse'): string | undefined {
+function checkHessian(c: Case, names: string[], inputs: ReturnType<typeof tensorOf>[], engines: Engines, engine: EngineName): string | undefined {
   const expected = c.hessian!
-  const hessian = engines[engine].hessian
+  const compiler = engines.compile
+  // compile's Hessian (forward over reverse on the graph) runs inside compile, as users call it.
+  const hessian =
+    engine === 'compile'
+      ? compiler?.hessian === undefined
+        ? undefined
+        : (g: (x: unknown) => unknown) => compiler.compile(compiler.hessian!(g))
+      : engines[engine].hessian
   if (typeof hessian !== 'function') return `hessian (${engine}): @ad/${engine} has no 'hessian' yet (run with --skip-hessian to leave Hessians out)`
   const k = names.indexOf(expected.wrt)
   if (k < 0) return `hessian: no input named '${expected.wrt}'`

@@ -45,9 +45,10 @@ export function generate(graph: Graph): Program {
     code.push(`// step ${i}: kernel\n//   ${nodeText(node)}`)
     return () => {
       const args = node.args.map((a) => (typeof a === 'number' ? a : valueOf(a)))
-      const out = evaluate(node.op!, args, node.attrs) as Tensor
+      // On numbers only, an op with a scalar function gives a number, as eagerly.
+      const out = evaluate(node.op!, args, node.attrs)
       tensors[node.id] = out
-      d[array] = out.contiguousData()
+      d[array] = typeof out === 'number' ? Float64Array.of(out) : out.contiguousData()
     }
   })
   const arrayNote = plan.arrays

@@ -1,4 +1,4 @@
-import { allocate, type FloatArray } from '../dtype.js'
+import { allocate, allocateUnset, type FloatArray } from '../dtype.js'
 import { sameShape, sizeOf, type Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
 
@@ -65,7 +65,7 @@ export function unaryKernel(name: string, f: Unary): (x: Tensor) => Tensor {
   return (x) => {
     loop ??= ownCopy(unaryLoop, name, (copy) => copy(f, new Float64Array(1), new Float64Array(1), 1))
     const src = x.contiguousData()
-    const out = allocate(x.dtype, src.length)
+    const out = allocateUnset(x.dtype, src.length)
     loop(f, src, out, src.length)
     return Tensor.fromArray(out, x.shape)
   }
@@ -111,7 +111,7 @@ const sharedLoops: BinaryLoops = { flat: binaryLoop, right: scalarRightLoop, lef
 
 function mapBinaryWith(loops: BinaryLoops, f: Binary, a: Tensor, b: Tensor, shape: Shape): Tensor {
   const size = sizeOf(shape)
-  const out = allocate(a.dtype, size)
+  const out = allocateUnset(a.dtype, size) // every branch below writes every element
   if (a.isContiguous && b.isContiguous && sameShape(a.shape, b.shape)) {
     loops.flat(f, a.contiguousData(), b.contiguousData(), out, size)
   } else if (b.size === 1 && a.isContiguous && sameShape(a.shape, shape)) {

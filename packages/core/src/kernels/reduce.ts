@@ -125,6 +125,29 @@ export function prodAll(x: Tensor): Tensor {
 }
 
 /**
+ * Along the last dim, each element replaced by the product of the others: prefix products
+ * times suffix products, so no division and exact at zeros. O(n) per row.
+ */
+export function prodOthersAlongLast(x: Tensor): Tensor {
+  const src = x.contiguousData()
+  const out = allocate(x.dtype, src.length)
+  const n = x.shape[x.shape.length - 1]
+  for (let start = 0; start < src.length; start += n) {
+    let before = 1 // ∏ of the elements before i
+    for (let i = 0; i < n; i++) {
+      out[start + i] = before
+      before *= src[start + i]
+    }
+    let after = 1 // ∏ of the elements after i
+    for (let i = n - 1; i >= 0; i--) {
+      out[start + i] *= after
+      after *= src[start + i]
+    }
+  }
+  return Tensor.fromArray(out, x.shape)
+}
+
+/**
  * The input of a reduction over `dims` (sorted, normalised) laid out so that the elements
  * each output gathers are one contiguous run: the reduced dims moved last in a strided view,
  * packed once. Returns the packed data and the run length r (output o reads [o·r, o·r + r)).

@@ -2,6 +2,8 @@ import type { Domain, ValueDomain } from '../domain.js'
 import { drawBroadcastable, drawShape, real } from '../domain.js'
 import { broadcastShapes, sameShape } from '../shape.js'
 import { binaryKernel, ownCopy, unaryKernel } from '../kernels/elementwise.js'
+import { fusedBinary, fusedBinarySum, fusedLoops, fusedUnary, fusible, type FusedLoops } from '../kernels/fused.js'
+import { Tensor } from '../tensor.js'
 import { defineOp, shapeOf, type Edge, type MaybeZero, type OpFunction, type RuleContext } from '../op.js'
 import type { Value } from '../dispatch.js'
 import { expandTo, sumTo } from './base.js'
@@ -23,6 +25,14 @@ function scale(t: Value, partial: Value): Value {
 }
 
 /**
+ * Whether a rule may run as one fused loop (kernels/fused.ts): the (co)tangent is a tensor
+ * and every value is plain, of the output's shape and dtype.
+ */
+function fusibleRule(t: Value, values: readonly unknown[], out: Value): boolean {
+  return typeof t !== 'number' && out instanceof Tensor && fusible(values, out.shape, out.dtype)
+}
+
+/**
  * The rules of the ops these builders make are templates, and each op runs its own compiled
  * copy of them (`ownCopy`, as its kernels do). Rules shared by all ops would call the op's
  * partial (`d`, `da`, `db`) from one site that sees every op's, which V8 neither inlines nor
@@ -34,23 +44,49 @@ function scale(t: Value, partial: Value): Value {
  * wrap them in a helper the copy cannot see; `ownRules` checks the copy and falls back to
  * the template).
  */
-const KIT = { scale, sumTo, shapeOf, sameShape, expandTo, broadcastShapes, add: (a: Value, b: Value): Value => add(a, b) }
+const KIT = {
+  scale, sumTo, shapeOf, sameShape, expandTo, broadcastShapes, add: (a: Value, b: Value): Value => add(a, b),
+  fusibleRule, fusedUnary, fusedBinary, fusedBinarySum,
+}
 type Kit = typeof KIT
 type Rules = Required<Pick<Parameters<typeof defineOp>[0], 'jvp' | 'vjp'>>
 type UnaryPartial = UnarySpec['d']
 type BinaryPartial = BinarySpec['da']
 
-function unaryRules(kit: Kit, d: UnaryPartial): Rules {
+// A partial that takes no argument is a constant (1 for add, −1 for sub): `scale` then costs
+// nothing or one `neg`, which a fused loop would not beat, so such partials are not fused.
+// Fused loops return null when a partial does not give numbers on numbers; the rule then
+// runs unfused.
+
+function unaryRules(kit: Kit, d: UnaryPartial, loops: FusedLoops): Rules {
+  const fuse = d.length > 0
   return {
     jvp: (ctx: RuleContext<object>, tangents: readonly MaybeZero[]): MaybeZero => {
       const t = tangents[0]
-      return t === null ? null : kit.scale(t, d(ctx.args[0], ctx.out))
+      if (t === null) return null
+      const x = ctx.args[0]
+      const out = ctx.out
+      if (fuse && kit.fusibleRule(t, [t, x, out], out)) {
+        const fused = kit.fusedUnary(loops, d, t as Tensor, x as Tensor, out as Tensor)
+        if (fused !== null) return fused
+      }
+      return kit.scale(t, d(x, out))
     },
-    vjp: (ctx: RuleContext<object>, g: Value): MaybeZero[] => [kit.scale(g, d(ctx.args[0], ctx.out))],
+    vjp: (ctx: RuleContext<object>, g: Value): MaybeZero[] => {
+      const x = ctx.args[0]
+      const out = ctx.out
+      if (fuse && kit.fusibleRule(g, [g, x, out], out)) {
+        const fused = kit.fusedUnary(loops, d, g as Tensor, x as Tensor, out as Tensor)
+        if (fused !== null) return [fused]
+      }
+      return [kit.scale(g, d(x, out))]
+    },
   }
 }
 
-function binaryRules(kit: Kit, name: string, da: BinaryPartial, db: BinaryPartial): Rules {
+function binaryRules(kit: Kit, name: string, da: BinaryPartial, db: BinaryPartial, loopsA: FusedLoops, loopsB: FusedLoops, loopsSum: FusedLoops): Rules {
+  const fuseA = da.length > 0
+  const fuseB = db.length > 0
   return {
     jvp: (ctx: RuleContext<object>, tangents: readonly MaybeZero[]): MaybeZero => {
       const a = ctx.args[0]
@@ -58,6 +94,20 @@ function binaryRules(kit: Kit, name: string, da: BinaryPartial, db: BinaryPartia
       const out = ctx.out
       const ta = tangents[0]
       const tb = tangents[1]
+      if (ta !== null && tb !== null) {
+        if (typeof tb !== 'number' && kit.fusibleRule(ta, [ta, tb, a, b, out], out)) {
+          const fused = kit.fusedBinarySum(loopsSum, da, db, ta as Tensor, tb as Tensor, a, b, out as Tensor)
+          if (fused !== null) return fused
+        }
+      } else if (ta !== null) {
+        if (fuseA && kit.fusibleRule(ta, [ta, a, b, out], out)) {
+          const fused = kit.fusedBinary(loopsA, da, ta as Tensor, a, b, out as Tensor)
+          if (fused !== null) return fused
+        }
+      } else if (tb !== null && fuseB && kit.fusibleRule(tb, [tb, a, b, out], out)) {
+        const fused = kit.fusedBinary(loopsB, db, tb as Tensor, a, b, out as Tensor)
+        if (fused !== null) return fused
+      }
       let t: MaybeZero = null
       if (ta !== null) t = kit.scale(ta, da(a, b, out))
       if (tb !== null) {
@@ -75,6 +125,12 @@ function binaryRules(kit: Kit, name: string, da: BinaryPartial, db: BinaryPartia
       const a = ctx.args[0]
       const b = ctx.args[1]
       const out = ctx.out
+      if ((fuseA || fuseB) && kit.fusibleRule(g, [g, a, b, out], out)) {
+        // Every value has the output's shape, so no sumTo; a constant partial is scaled as below.
+        const ga = !needs[0] ? null : fuseA ? kit.fusedBinary(loopsA, da, g as Tensor, a, b, out as Tensor) : kit.scale(g, da(a, b, out))
+        const gb = !needs[1] ? null : fuseB ? kit.fusedBinary(loopsB, db, g as Tensor, a, b, out as Tensor) : kit.scale(g, db(a, b, out))
+        if ((ga !== null || !needs[0]) && (gb !== null || !needs[1])) return [ga, gb]
+      }
       return [
         needs[0] ? kit.sumTo(kit.scale(g, da(a, b, out)), kit.shapeOf(a)) : null,
         needs[1] ? kit.sumTo(kit.scale(g, db(a, b, out)), kit.shapeOf(b)) : null,
@@ -125,7 +181,7 @@ export function defineUnary(spec: UnarySpec): OpFunction {
     scalar: f,
     shape: ([s]) => s,
     primal: ([x]) => kernel(x),
-    ...ownRules(unaryRules, spec.name, [d], [one]),
+    ...ownRules(unaryRules, spec.name, [d, fusedLoops(spec.name)], [one, fusedLoops(spec.name)]),
     domain: unaryDomain(spec.values),
     edges: spec.edges,
     tex: spec.tex,
@@ -161,7 +217,12 @@ export function defineBinary(spec: BinarySpec): OpFunction {
     scalar: f,
     shape: ([a, b]) => broadcastShapes(spec.name, a, b),
     primal: ([a, b], _attrs, shape) => kernel(a, b, shape),
-    ...ownRules(binaryRules, spec.name, [spec.name, da, db], [spec.name, one, one]),
+    ...ownRules(
+      binaryRules,
+      spec.name,
+      [spec.name, da, db, fusedLoops(spec.name), fusedLoops(spec.name), fusedLoops(spec.name)],
+      [spec.name, one, one, fusedLoops(spec.name), fusedLoops(spec.name), fusedLoops(spec.name)],
+    ),
     domain: (draw) => {
       const [va, vb] = typeof spec.values === 'function' ? spec.values(draw) : spec.values
       const shape = drawShape(draw)

@@ -33,7 +33,7 @@ describe('var, std, norm', () => {
     const v = ops.var(tensor([1, 2, 3, 4])) as Tensor
     expect(v.item()).toBeCloseTo(5 / 3, 14)
     expect((ops.var(tensor([1, 2, 3, 4]), { correction: 0 }) as Tensor).item()).toBeCloseTo(1.25, 14)
-    const s = std(x, { dims: [1] }).tolist() as number[]
+    const s = (std(x, { dims: [1] }) as Tensor).tolist() as number[]
     expect(s[0]).toBeCloseTo(Math.sqrt(13 / 3), 14)
     expect(s[1]).toBeCloseTo(Math.sqrt(16 / 3), 14)
     expect(list(tensor([1, 2, 3, 4]).var(undefined, 0))).toBe(1.25)

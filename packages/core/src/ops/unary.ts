@@ -21,7 +21,8 @@ export const log = defineUnary({
 
 export const log1p = defineUnary({ name: 'log1p', f: Math.log1p, d: (x) => reciprocal(add(x, 1)), values: values(-0.9, 2) })
 
-export const expm1 = defineUnary({ name: 'expm1', f: Math.expm1, d: (_x, y) => add(y, 1), values: real })
+// e^x rather than y + 1: for x << 0, y + 1 cancels to 0 where e^x is still a normal number.
+export const expm1 = defineUnary({ name: 'expm1', f: Math.expm1, d: (x) => exp(x), values: real })
 
 export const sqrt = defineUnary({
   name: 'sqrt', f: Math.sqrt, d: (_x, y) => div(0.5, y), values: positive,
@@ -50,13 +51,16 @@ export const sinh = defineUnary({ name: 'sinh', f: Math.sinh, d: (x) => cosh(x),
 
 export const cosh = defineUnary({ name: 'cosh', f: Math.cosh, d: (x) => sinh(x), values: real })
 
-export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, d: (_x, y) => sub(1, square(y)), values: real })
+// sech²x = 1/cosh²x rather than 1 − y²: accurate to a few ulps everywhere, where 1 − y² cancels
+// to 0 from |x| ≈ 19 on (the true value there is still ~1e-16).
+export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, d: (x) => square(reciprocal(cosh(x))), values: real })
 
 export const sigmoid = defineUnary({
   name: 'sigmoid',
   // Two branches so exp never overflows: for x < 0, e^x / (1 + e^x).
   f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  d: (_x, y) => mul(y, sub(1, y)),
+  // σ(x)σ(−x) rather than y(1 − y): 1 − y cancels to 0 for x ≳ 37, where σ(−x) is exact.
+  d: (x, y) => mul(y, sigmoid(neg(x))),
   values: values(-4, 4),
 })
 

@@ -1,4 +1,4 @@
-import { AdError, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
+import { AdError, closePool, openPool, poolMark, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
 import { checkCotangents, checkSeed, hasNaN } from '../debug/anomaly.js'
 import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
 import { mode } from './mode.js'
@@ -6,6 +6,7 @@ import { freeSaved, runFreed } from './freed.js'
 import type { Node } from './node.js'
 import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
+import { Cotangents } from './recycle.js'
 import { runWithStandIns } from './stale.js'
 import { nodeFreed, tracking } from '../debug/stats.js'
 import { writes } from '../inplace/versions.js'
@@ -103,10 +104,14 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     leaves,
     captured: [],
     fresh: capture ? null : new FreshStorages(pass.seeds),
+    recycler: createGraph ? null : new Cotangents(),
   }
   const previousGrad = mode.gradEnabled
   mode.gradEnabled = createGraph
-  if (!createGraph) mode.plain++
+  if (!createGraph) {
+    mode.plain++
+    openPool()
+  }
   try {
     for (let j = 0; j < pass.roots.length; j++) {
       const root = pass.roots[j]
@@ -118,7 +123,10 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     return route.captured
   } finally {
     mode.gradEnabled = previousGrad
-    if (!createGraph) mode.plain--
+    if (!createGraph) {
+      mode.plain--
+      closePool()
+    }
     queue.drain((node) => (node.g = null))
     for (const leaf of leaves) leaf.g = null
   }
@@ -137,22 +145,34 @@ interface Route {
   captured: (Value | null)[]
   /** Without targets: the storages already handed out as a `.grad`. */
   fresh: FreshStorages | null
+  /** When the pass is not recorded: which cotangents are dead, so their buffers are reused. */
+  recycler: Cotangents | null
 }
 
 /** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
 function runNode(node: Node, route: Route): void {
   let g = node.g
   node.g = null
+  const recycler = route.recycler
   if (g !== null) {
     if (mode.anomaly !== 0) checkArriving(node, g)
-    if (node.hooks !== null) g = runHooks(node, g, route.createGraph)
+    if (node.hooks !== null) {
+      recycler?.escape(g)
+      g = runHooks(node, g, route.createGraph)
+    }
   }
   if (route.capture) {
-    if (node.target >= 0) route.captured[node.target] = g
+    if (node.target >= 0) {
+      route.captured[node.target] = g
+      if (g !== null) recycler?.escape(g)
+    }
     if (!node.useful) return
   }
   const out = node.out
-  if (!route.capture && out._retain && g !== null) deposit(out, g, route.createGraph, route.fresh)
+  if (!route.capture && out._retain && g !== null) {
+    recycler?.escape(g)
+    deposit(out, g, route.createGraph, route.fresh)
+  }
   if (g !== null) {
     if (node.freed) runFreed(node, () => propagate(node, g, route))
     else propagate(node, g, route)
@@ -168,15 +188,30 @@ function flushLeaf(leaf: Node, route: Route): void {
   let g = leaf.g
   leaf.g = null
   if (g === null) return
+  route.recycler?.escape(g)
   if (leaf.hooks !== null) g = runHooks(leaf, g, route.createGraph)
   if (route.capture) route.captured[leaf.target] = g
   else deposit(leaf.out as Tensor, g, route.createGraph, route.fresh)
 }
 
-/** Adds a cotangent to a node, queueing the node the first time one arrives. */
+/**
+ * Adds a cotangent to a node, queueing the node the first time one arrives. When the pass
+ * recycles, `c` is already held (see propagate); a sum releases its two terms.
+ */
 function send(route: Route, node: Node, c: Value): void {
+  const recycler = route.recycler
   if (node.queued === route.id) {
-    node.g = node.g === null ? c : accumulate(node.g, c)
+    const old = node.g
+    if (old === null) node.g = c
+    else {
+      const summed = poolMark()
+      node.g = accumulate(old, c)
+      if (recycler !== null) {
+        recycler.hold(node.g, summed)
+        recycler.release(old)
+        recycler.release(c)
+      }
+    }
     return
   }
   node.queued = route.id
@@ -190,6 +225,7 @@ function propagate(node: Node, g: Value, route: Route): void {
   const op = node.op as Op
   const out = node.out as Tensor
   let cotangents: MaybeZero[]
+  const mark = poolMark()
   if (node.epoch !== writes.epoch && node.savedChanged()) {
     // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
     cotangents = runWithStandIns(node, g)
@@ -202,14 +238,25 @@ function propagate(node: Node, g: Value, route: Route): void {
   }
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
   const n = node.needs.length
-  for (let i = 0; i < n; i++) {
-    const next = node.edge(i)
-    if (next === null) continue
-    const c = cotangents[i]
-    if (c === null || c === undefined) continue
-    if (route.capture && (next.seq < route.minSeq || next.pass !== route.id || (!next.useful && next.target < 0))) continue
-    send(route, next, c)
+  const recycler = route.recycler
+  if (recycler !== null) {
+    // Hold what goes on before letting g go (an output may be g itself, or a view of it),
+    // and let g go before the sends (a sum there may take its buffer).
+    for (let i = 0; i < n; i++) if (destination(node, i, cotangents[i], route) !== null) recycler.hold(cotangents[i] as Value, mark)
+    recycler.release(g)
   }
+  for (let i = 0; i < n; i++) {
+    const next = destination(node, i, cotangents[i], route)
+    if (next !== null) send(route, next, cotangents[i] as Value)
+  }
+}
+
+/** The node input i's cotangent `c` goes to, or null when it goes nowhere (no edge, a zero, pruned). */
+function destination(node: Node, i: number, c: MaybeZero | undefined, route: Route): Node | null {
+  const next = node.edge(i)
+  if (next === null || c === null || c === undefined) return null
+  if (route.capture && (next.seq < route.minSeq || next.pass !== route.id || (!next.useful && next.target < 0))) return null
+  return next
 }
 
 type VjpRule = (ctx: { args: readonly Value[]; out: Value; attrs: object }, g: Value, needs: readonly boolean[]) => MaybeZero[]

@@ -28,6 +28,18 @@ export const reverseInterpreter: Interpreter = {
     } else if (mode.collect !== null) collect(args, mode.collect)
     return out
   },
+  /**
+   * An op on these values would only run its kernel: during a backward pass that is not
+   * recorded, or when none of them requires grad (nothing to record, nothing to collect).
+   */
+  passive(values: readonly unknown[]): boolean {
+    if (mode.plain !== 0) return true
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      if (v instanceof Tensor && (v.gradFn !== null || v._acc !== null)) return false
+    }
+    return true
+  },
 }
 
 /** For checkpoint: notes the arguments that require grad (run under noGrad, so only sources do). */

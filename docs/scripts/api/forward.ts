@@ -1,0 +1,7 @@
+/**
+ * Forward-mode automatic differentiation with dual numbers.
+ *
+ * @packageDocumentation
+ * @module @ad/forward
+ */
+export * from '@ad/forward'
