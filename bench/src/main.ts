@@ -177,6 +177,7 @@ function record(c: Case, timing: Timing): Record<string, unknown> {
     alloc_mb: r4(timing.alloc_mb),
   }
   if (timing.gcs_in_probe > 0) out.gcs_in_alloc_probe = timing.gcs_in_probe
+  if (c.compileMs !== undefined) out.compile_ms = r4(c.compileMs)
   return out
 }
 
@@ -348,12 +349,38 @@ function targets(): Target[] {
       list.push({ what: 'W2 grad: live memory left after the runs', value: g.timing.heap_after_mb - g.timing.heap_before_mb, limit: 8 * 1e6 / 2 ** 20, unit: ' MB' })
     }
   }
+  list.push(...compiledTargets(m, row))
   if (row('W3', 'step')) {
     const wasm = peerRatios.get('W3/step/float32/tfjs-wasm')
     if (wasm !== undefined) list.push({ what: 'W3 step float32 / tfjs-wasm', value: wasm, limit: 1, unit: '×' })
     list.push({ what: "W3 step float32 (jax-js jit's 9.3 ms, absolute)", value: m('W3', 'step', 'float32'), limit: 9.3, unit: ' ms' })
   }
   if (row('W5', 'step')) list.push({ what: 'W5 step (absolute)', value: m('W5', 'step'), limit: 60, unit: ' ms' })
+  return list
+}
+
+/** BENCH.md's targets for the compiled variants: against the baselines, never slower than eager, compile_ms. */
+function compiledTargets(m: (w: string, v: string, d?: string) => number | undefined, row: (w: string, v: string) => Row | undefined): Target[] {
+  const list: Target[] = []
+  const ratio = (w: string, a: string, b: string, limit: number) => {
+    const x = m(w, a)
+    const y = m(w, b)
+    if (row(w, a) !== undefined) list.push({ what: `${w} ${a} / ${b}`, value: x !== undefined && y !== undefined ? x / y : undefined, limit, unit: '×' })
+  }
+  ratio('W1', 'compiled-grad', 'baseline', 5)
+  ratio('W2', 'compiled-primal', 'baseline-primal', 2)
+  ratio('W2', 'compiled-grad', 'baseline-grad', 2.5)
+  ratio('W4', 'compiled-jacfwd', 'baseline', 5)
+  ratio('W4', 'compiled-jacrev', 'baseline', 5)
+  const eager: [string, string, string][] = [
+    ['W1', 'compiled-grad', 'reverse-grad'], ['W2', 'compiled-primal', 'primal'], ['W2', 'compiled-grad', 'grad'], ['W2', 'compiled-jvp', 'jvp'],
+    ['W3', 'compiled-step', 'step'], ['W4', 'compiled-jacfwd', 'jacfwd'], ['W4', 'compiled-jacrev', 'jacrev'], ['W5', 'compiled-step', 'step'],
+  ]
+  for (const [w, a, b] of eager) ratio(w, a, b, 1)
+  for (const r of rows) {
+    if (r.c.compileMs === undefined) continue
+    list.push({ what: `${r.c.workload} ${r.c.variant} ${r.c.dtype} compile_ms`, value: r.c.compileMs, limit: r.c.workload === 'W1' ? 200 : 50, unit: ' ms' })
+  }
   return list
 }
 

@@ -61,6 +61,18 @@ describe.each(modes)('compile (%o)', (options) => {
   })
 })
 
+describe('reuseOutputs', () => {
+  it('writes results into arrays kept from call to call: valid until the next call', () => {
+    const f = compile((v: Tensor) => mul(sin(v), 2), { reuseOutputs: true })
+    const first = f(x) as Tensor
+    const data = first.storage.data
+    expect(first.tolist()).toEqual((x.tolist() as number[]).map((v) => Math.sin(v) * 2))
+    const second = f(tensor([0, 0, 0, 0, 0])) as Tensor
+    expect(second.storage.data).toBe(data)
+    expect(first.tolist()).toEqual([0, 0, 0, 0, 0])
+  })
+})
+
 describe('the cache', () => {
   it('traces once per input shapes and dtypes', () => {
     let traces = 0
@@ -108,10 +120,14 @@ describe('explain', () => {
     expect(text).toMatch(/Math\.sin/)
   })
 
-  it('fuses Rosenbrock into one loop with its sum, and its gradient into loops around the kernels', () => {
+  it('fuses Rosenbrock into one loop with its sum, and its gradient (slices transposed by cat) into one loop too', () => {
     const text = explain(rosenbrock)(x)
     expect(text).toMatch(/1 steps/)
     expect(text).not.toMatch(/kernel/)
+    const gradient = explain(grad(rosenbrock))(x)
+    expect(gradient).toMatch(/= cat\(/)
+    expect(gradient).toMatch(/1 steps/)
+    expect(gradient).not.toMatch(/kernel/)
     expect(explain(matmul)(tensor([[1, 2]]), tensor([[3], [4]]))).toMatch(/step 0: kernel/)
   })
 })

@@ -14,6 +14,12 @@ export interface CompileOptions {
    * automatically under a Content-Security-Policy without 'unsafe-eval'.
    */
   codegen?: boolean
+  /**
+   * Write outputs into arrays the compiled function keeps and reuses: no fresh array per
+   * call, but a result is only valid until the next call (copy it, `clone()`, to keep it),
+   * as JAX's donated buffers. Default false: every call returns new tensors.
+   */
+  reuseOutputs?: boolean
 }
 
 /** One specialisation: the graph for one set of input shapes and dtypes, and how to run it. */
@@ -50,7 +56,7 @@ export function compile<F extends Fn>(f: F, options: CompileOptions = {}): Compi
       const start = performance.now()
       const traced = traceCall('compile', f, args)
       const graph = optimize(traced.graph)
-      const program = useCodegen ? generate(graph) : interpretGraph(graph)
+      const program = useCodegen ? generate(graph, options.reuseOutputs === true) : interpretGraph(graph)
       entry = { graph, program, result: traced.result, compileMs: performance.now() - start }
       cache.set(key, entry)
     }

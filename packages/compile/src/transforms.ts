@@ -107,7 +107,7 @@ export function valueAndGrad(f: Fn, options: TransformOptions = {}): (...args: a
 
 function valueAndGradOf(who: string, f: Fn, options: TransformOptions, rawArgs: readonly unknown[]): [unknown, unknown] {
   const argnums = argnumList(who, options.argnums, rawArgs.length)
-  const r = run(who, f, asValueArgs(rawArgs, argnums))
+  const r = run(who, f, rawArgs)
   const out = scalarOutput(who, r)
   const grads = gradsOf(r, argnums, seedsFor(r.graph, out, unitSeed(r.outputs[0])))
   return [r.outputs[0], Array.isArray(options.argnums) ? grads : grads[0]]
@@ -120,7 +120,7 @@ function valueAndGradOf(who: string, f: Fn, options: TransformOptions, rawArgs: 
  */
 export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) => any[]] {
   const all = primals.map((_, i) => i)
-  const r = run('vjp', f, asValueArgs(primals, all))
+  const r = run('vjp', f, primals)
   const pull = (cotangent?: unknown): unknown[] => {
     const cts = cotangentLeaves(r, cotangent)
     const seeds = new Map<number, Value>()

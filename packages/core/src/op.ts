@@ -50,6 +50,12 @@ export interface OpSpec<S extends AttrSchema> {
    * loop that computes its input (`@ad/compile`). Absent: the op runs its own kernel.
    */
   reduce?: Reduction<AttrsOf<S>>
+  /**
+   * The output is the inputs laid side by side along one dim, in order (`cat`): the dim, for
+   * inputs of these shapes. A compiler may then read each input in place, or recompute it
+   * there, instead of copying it (`@ad/compile`).
+   */
+  concat?(shapes: readonly Shape[], attrs: AttrsOf<S>): number
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
   shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
   /** The kernel on plain tensors, already converted to a common dtype. */
@@ -134,6 +140,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     elementwise: spec.elementwise,
     scalar: spec.scalar,
     reduce: spec.reduce,
+    concat: spec.concat,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,

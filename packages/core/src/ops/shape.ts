@@ -247,6 +247,7 @@ export const cat = defineOp({
     return out
   },
   primal: (xs, { dim }, shape) => catKernel(xs, catDim(xs.map((x) => x.shape), dim), shape),
+  concat: (shapes, { dim }) => catDim(shapes, dim),
   jvp: ({ args, out, attrs }, tangents): MaybeZero => {
     const ts = withZeros(args, tangents, out)
     return ts === null ? null : cat(ts, attrs)
