@@ -1,4 +1,4 @@
-import { isTraced, Tensor, type Value } from '@ad/core'
+import { expectFunction, isTraced, optionsOf, Tensor, type Value } from '@ad/core'
 import type { Graph } from './graph.js'
 import { graphText } from './format.js'
 import { interpretGraph, type Program } from './interpret.js'
@@ -46,7 +46,9 @@ export interface CompiledFunction<F extends Fn> {
  * inputs (weak, as everywhere), other leaves (strings, booleans) are part of the cache key.
  * Called with values another engine or an enclosing trace tracks, f simply runs on them.
  */
-export function compile<F extends Fn>(f: F, options: CompileOptions = {}): CompiledFunction<F> {
+export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFunction<F> {
+  expectFunction('compile', f)
+  const options = optionsOf<CompileOptions>('compile', given)
   const cache = new Map<string, Compiled>()
   const useCodegen = options.codegen ?? codegenAvailable()
   const lower = (...args: unknown[]): Compiled => {

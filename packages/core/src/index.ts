@@ -1,4 +1,5 @@
 export { AdError, describeValue, expectFunction, optionsOf, type ErrorCode } from './errors.js'
+export { resolveArgnums, type Argnums } from './argnums.js'
 export type { DType, FloatArray } from './dtype.js'
 export { Tensor, Storage, type NestedArray } from './tensor.js'
 export { openPool, closePool, poolMark, issuedSince, recycle, POOLED_MIN_ELEMENTS } from './buffers.js'

@@ -1,5 +1,4 @@
-import { expectFunction, optionsOf, shapeOf, type Value } from '@ad/core'
-import { resolveArgnums, type Argnums } from './argnums.js'
+import { expectFunction, optionsOf, shapeOf, type Value, resolveArgnums, type Argnums } from '@ad/core'
 import { chunkTangents, jacobianBlock } from './jacobian.js'
 import { sweep, type SweepOptions } from './sweep.js'
 import { mapLeaves } from './tree.js'

@@ -6,6 +6,7 @@ import { listOps, type Op } from '@ad/core'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
 import { nearValidCall } from './nearValid.js'
+import { nnOrCompileCall } from './nnCalls.js'
 import { attrsFor, dim, dtype, edgeNumber, leaf, nested, nonNumber, options, shape, typedArray } from './hostile.js'
 
 export interface Call {
@@ -221,6 +222,7 @@ const inplaceCall: fc.Arbitrary<Call> = fc
 /** Every kind of call, in proportions that give the op calls most of the runs. */
 export const anyCall: fc.Arbitrary<Call> = fc.oneof(
   { weight: 8, arbitrary: nearValidCall },
+  { weight: 3, arbitrary: nnOrCompileCall },
   { weight: 3, arbitrary: creation },
   { weight: 8, arbitrary: opCall },
   { weight: 3, arbitrary: methodCall },

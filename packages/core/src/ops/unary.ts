@@ -1,5 +1,5 @@
 import { positive, real, unit, values } from '../domain.js'
-import { erf as erfKernel } from '../kernels/erf.js'
+import { erf as erfKernel, erfc as erfcKernel } from '../kernels/erf.js'
 import { add, div, mul, neg, reciprocal, square, sub } from './arithmetic.js'
 import { defineUnary } from './elementwise.js'
 import { gt, sign } from './compare.js'
@@ -79,6 +79,12 @@ export const softplus = defineUnary({
 
 export const erf = defineUnary({
   name: 'erf', f: erfKernel, d: (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(square(x)))), values: real,
+})
+
+/** 1 − erf(x), as torch.erfc: accurate where 1 − erf(x) would cancel (x ≳ 3), e.g. the normal CDF's tail. */
+export const erfc = defineUnary({
+  name: 'erfc', f: erfcKernel, d: (x) => mul(-2 / Math.sqrt(Math.PI), exp(neg(square(x)))), values: values(-4, 4),
+  tex: '\\frac{d}{dx}\\operatorname{erfc} x = -\\tfrac{2}{\\sqrt{\\pi}}\\,e^{-x^2}',
 })
 
 export const rsqrt = defineUnary({

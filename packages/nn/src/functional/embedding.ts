@@ -1,5 +1,5 @@
 import { arange, eq, matmul, reshape, tensor, unsqueeze, type Tensor } from '@ad/reverse'
-import { invalid } from '../errors.js'
+import { expectTensor, invalid } from '../errors.js'
 
 /**
  * Rows of `weight` [num, dim] picked by integer `indices` (any shape) → [...indices.shape, dim].
@@ -9,7 +9,7 @@ import { invalid } from '../errors.js'
  */
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
   const num = weight.shape[0]
-  const flat = indices.contiguousData()
+  const flat = expectTensor('embedding', indices).contiguousData()
   for (let i = 0; i < flat.length; i++) {
     const k = flat[i]
     if (!Number.isInteger(k) || k < 0 || k >= num) throw invalid(`embedding: index ${k} is out of range for ${num} embeddings (integers 0 to ${num - 1}).`)

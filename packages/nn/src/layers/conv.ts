@@ -1,3 +1,4 @@
+import { optionsOf } from '@ad/reverse'
 import type { Tensor } from '@ad/reverse'
 import { invalid } from '../errors.js'
 import { conv2d } from '../functional/conv.js'
@@ -27,9 +28,12 @@ export class Conv2d extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernelSize: number,
-    { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype }: Conv2dLayerOptions = {},
+    options?: Conv2dLayerOptions,
   ) {
     super()
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype } = optionsOf<Conv2dLayerOptions>('Conv2d', options)
+    positiveInt('Conv2d', 'inChannels', inChannels)
+    positiveInt('Conv2d', 'outChannels', outChannels)
     positiveInt('Conv2d', 'kernelSize', kernelSize)
     positiveInt('Conv2d', 'groups', groups)
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {

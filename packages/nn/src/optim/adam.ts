@@ -1,4 +1,4 @@
-import { AdError, type FloatArray } from '@ad/reverse'
+import { optionsOf, AdError, type FloatArray } from '@ad/reverse'
 import { buffer, checkNonNegative, Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer.js'
 
 export interface AdamOptions {
@@ -17,7 +17,8 @@ export interface AdamOptions {
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false
 
-  constructor(params: Params<AdamOptions>, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false }: Partial<AdamOptions> = {}) {
+  constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = optionsOf<Partial<AdamOptions>>('Adam', options)
     super(params, { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad })
   }
 
