@@ -74,9 +74,10 @@ export interface OpSpec<S extends AttrSchema> {
   edges?: readonly Edge[]
   /**
    * The derivative as a KaTeX formula (for the generated reference pages), e.g.
-   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`).
+   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`). Required, so an op
+   * cannot be declared without the formula its reference page shows.
    */
-  tex?: string
+  tex: string
 }
 
 export interface Reduction<A> {

@@ -19,6 +19,7 @@ import { checkDim, dtypeOfValue, positionsAlong } from './util.js'
 
 export const mean = defineOp({
   name: 'mean',
+  tex: '\\frac{\\partial}{\\partial x_i}\\frac{1}{n}\\sum_j x_j = \\frac{1}{n}',
   arity: 1,
   attrs: reduceAttrs,
   positional: ['dims', 'keepdim'],
@@ -97,6 +98,7 @@ function gradOfProd(x: Value): Value {
 
 export const prod = defineOp({
   name: 'prod',
+  tex: '\\frac{\\partial}{\\partial x_i}\\prod_j x_j = \\prod_{j \\ne i} x_j',
   arity: 1,
   shape: () => [],
   primal: ([x]) => prodAll(x),
@@ -234,6 +236,7 @@ export const amin = overDims('amin', true)
 
 export const logsumexp = defineOp({
   name: 'logsumexp',
+  tex: '\\frac{\\partial}{\\partial x_i}\\ln\\sum_j e^{x_j} = \\frac{e^{x_i}}{\\sum_j e^{x_j}}',
   arity: 1,
   attrs: { dims: attr.ints(), keepdim: attr.bool().default(false) },
   positional: ['dims', 'keepdim'],
@@ -265,6 +268,7 @@ export const logsumexp = defineOp({
 /** Index of the first maximum along `dim`, as a float tensor of the input's dtype. Not differentiable. */
 export const argmax = defineOp({
   name: 'argmax',
+  tex: '\\frac{\\partial}{\\partial x}\\operatorname{argmax} x = 0 \\text{ (not differentiable: indices)}',
   arity: 1,
   attrs: { dim: attr.int(), keepdim: attr.bool().default(false) },
   positional: ['dim', 'keepdim'],

@@ -85,6 +85,7 @@ const maxNote =
 /** Window maxima. */
 export const maxPool2d = defineOp({
   name: 'maxPool2d',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_w}{\\partial x_i} = [\\,i = \\text{first argmax of window } w\\,]',
   arity: 1,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -109,6 +110,7 @@ export const maxPool2d = defineOp({
 /** v at the argmax of each pooling window of x (x and v share a shape). */
 export const maxPool2dGather = defineOp({
   name: 'maxPool2dGather',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_w}{\\partial v_i} = [\\,i = \\text{argmax of window } w \\text{ of } x\\,] \\text{ (x constant)}',
   arity: 2,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -137,6 +139,7 @@ export const maxPool2dGather = defineOp({
 /** gy (pooled shape) added at the argmax of each pooling window of x: maxPool2d's input gradient. */
 export const maxPool2dGrad = defineOp({
   name: 'maxPool2dGrad',
+  tex: '\\frac{\\partial\\,\\bar x_i}{\\partial \\bar y_w} = [\\,i = \\text{argmax of window } w\\,] \\text{ (linear in } \\bar y)',
   arity: 2,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -162,6 +165,7 @@ export const maxPool2dGrad = defineOp({
 /** Window means, the padding counted as zeros in the divisor k² (PyTorch's default). */
 export const avgPool2d = defineOp({
   name: 'avgPool2d',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_w}{\\partial x_i} = \\frac{[\\,i \\in w\\,]}{k_h k_w}',
   arity: 1,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -200,6 +204,7 @@ export const avgPool2d = defineOp({
  */
 export const avgPool2dGrad = defineOp({
   name: 'avgPool2dGrad',
+  tex: '\\frac{\\partial\\,\\bar x_i}{\\partial \\bar y_w} = \\frac{[\\,i \\in w\\,]}{k_h k_w} \\text{ (linear in } \\bar y)',
   arity: 1,
   attrs: { ...poolAttrs, inputSize: attr.ints() },
   positional: ['kernelSize', 'stride', 'padding', 'inputSize'],
