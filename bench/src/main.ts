@@ -15,9 +15,10 @@ import { w4 } from './workloads/w4.js'
 import { w5 } from './workloads/w5.js'
 import { w6 } from './workloads/w6.js'
 import { w7 } from './workloads/w7.js'
+import { k1 } from './workloads/k1.js'
 
-const WORKLOADS: Workload[] = [w1, w2, w3, w4, w5, w6, w7]
-const ALL_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7']
+const WORKLOADS: Workload[] = [w1, w2, w3, w4, w5, w6, w7, k1]
+const ALL_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'K1']
 
 interface Options {
   ids: string[]
@@ -25,8 +26,9 @@ interface Options {
   peers: boolean
 }
 
-const USAGE = `usage: pnpm bench [W1 ... W7] [--json FILE] [--no-peers]
+const USAGE = `usage: pnpm bench [W1 ... W7] [K1] [--json FILE] [--no-peers]
   W1 ... W7     the workloads to run (default: all)
+  K1            the second wave's kernels (solve, inv, einsum, depthwise conv2d)
   --json FILE   also write the JSON lines to FILE (relative to where you run pnpm)
   --no-peers    skip TensorFlow.js`
 
@@ -359,6 +361,9 @@ function targets(): Target[] {
   }
   if (row('W5', 'step')) list.push({ what: 'W5 step (absolute)', value: m('W5', 'step'), limit: 60, unit: ' ms' })
   if (row('W6', 'step')) list.push({ what: 'W6 step (absolute)', value: m('W6', 'step'), limit: 150, unit: ' ms' })
+  for (const dtype of ['float64', 'float32']) {
+    if (row('K1', 'einsum')) list.push({ what: `K1 einsum / matmul ${dtype} (issue 8)`, value: ratio(m('K1', 'einsum', dtype), m('K1', 'matmul', dtype)), limit: 1.2, unit: '×' })
+  }
   return list
 }
 

@@ -51,7 +51,8 @@ function section(op: Op): string {
   lines.push(`- **takes** ${arityText(op.arity)}${op.constantArgs?.length ? ` (argument ${op.constantArgs.map((i) => i + 1).join(', ')} constant)` : ''}`)
   lines.push(`- **attributes** ${attrs.length ? attrs.map(([k, a]) => describeAttr(k, a)).join('; ') : 'none'}`)
   if (op.positional?.length) lines.push(`- **method** \`x.${op.name}(${op.positional.join(', ')})\``)
-  lines.push(`- **engines** ${op.differentiable ? 'forward and reverse (values and derivatives)' : 'forward and reverse (values only: not differentiable, outputs are constants)'}${op.elementwise ? '; elementwise' : ''}`)
+  // Every engine interprets the registry, so every op runs in all three (the suite checks it).
+  lines.push(`- **engines** forward, reverse and compile${op.differentiable ? ', values and derivatives' : ', values only (not differentiable: outputs are constants)'}${op.elementwise ? '; elementwise' : ''}`)
   lines.push(`- **sampled on** ${domainOf(op).join('; ')}`)
   if (op.edges?.length) {
     lines.push(`- **edge conventions** (checked against PyTorch in [the edge table](/edges)):`)

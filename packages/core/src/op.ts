@@ -78,6 +78,12 @@ export interface OpSpec<S extends AttrSchema> {
    * cannot be declared without the formula its reference page shows.
    */
   tex: string
+  /**
+   * An attr the free function takes first, before the tensors, as PyTorch orders it:
+   * `einsum('ij,jk->ik', a, b)` for `leadingAttr: 'equation'`. (An attrs object after the
+   * tensors is accepted as well, as the case files write it.)
+   */
+  leadingAttr?: keyof S & string
 }
 
 export interface Reduction<A> {
@@ -118,7 +124,8 @@ export type Input = Value | NestedArray | Float64Array | Float32Array | Int32Arr
 
 export type OpFunction<S extends AttrSchema = AttrSchema> = {
   // A list op (`cat`, `stack`) takes its tensors as one array.
-  <T extends Value = Tensor>(...args: (T | Input | readonly (T | Input)[] | Partial<AttrsOf<S>>)[]): T
+  // An op with a `leadingAttr` takes it first (a string: einsum's equation).
+  <T extends Value = Tensor>(...args: (T | Input | readonly (T | Input)[] | Partial<AttrsOf<S>> | string)[]): T
   readonly op: Op<S>
 }
 
@@ -149,6 +156,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     domain: spec.domain,
     edges: spec.edges,
     tex: spec.tex,
+    leadingAttr: spec.leadingAttr,
     differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
     parseAttrs: (attrs: object | undefined) => parseAttrs(spec.name, schema, attrs),
   }
@@ -182,6 +190,7 @@ function freeFunction(op: Op): (...raw: unknown[]) => Value {
   const defaults = (): object => (parsed ??= Object.freeze(op.parseAttrs(undefined)))
   const fixed = typeof op.arity === 'number' ? op.arity : -1
   const general = (...raw: unknown[]): Value => {
+    if (op.leadingAttr !== undefined && raw.length > 0 && !isInput(raw[0]) && !isAttrs(raw[0])) return leading(op, raw)
     if (raw.length === fixed && !isAttrs(raw[fixed - 1])) return apply(op, raw, defaults())
     const [args, attrs] = splitArguments(op, raw)
     return apply(op, args, op.parseAttrs(attrs))
@@ -288,6 +297,17 @@ function checkArity(op: Op, n: number): void {
   } else if (n < arity[0] || n > arity[1]) {
     throw invalid(`${op.name}: expects ${arity[0]} to ${arity[1]} tensor arguments, got ${n}.`)
   }
+}
+
+/** Whether a value is one a tensor argument accepts (so not a leading attr). */
+function isInput(x: unknown): boolean {
+  return typeof x === 'number' || Array.isArray(x) || x instanceof Tensor || x instanceof Float64Array || x instanceof Float32Array || isTraced(x)
+}
+
+/** A call with the op's leading attr first: `einsum('ij,jk->ik', a, b)`, optionally attrs after the tensors. */
+function leading(op: Op, raw: readonly unknown[]): Value {
+  const [args, attrs] = splitArguments(op, raw.slice(1))
+  return apply(op, args, op.parseAttrs({ ...attrs, [op.leadingAttr as string]: raw[0] }))
 }
 
 /** A trailing plain object is the attrs; a list op takes its tensors as one array. */

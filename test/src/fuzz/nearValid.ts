@@ -4,7 +4,7 @@
 // argument checking; these reach the kernels and the rules. Accepted calls are then
 // differentiated in both engines, and every gradient must have its input's shape.
 import fc from 'fast-check'
-import { listOps, type Op, type Sample } from '@ad/core'
+import { listOps, structureMatrices, type Op, type Sample } from '@ad/core'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
 import { drawFrom } from '@ad/check'
@@ -29,6 +29,8 @@ function fillArg(gen: fc.GeneratorValue, spec: Sample['args'][number], extremes:
   for (let i = 0; i < n; i++) {
     data[i] = extremes && !integer ? gen(() => edgeNumber) : integer ? gen(fc.integer, { min: Math.ceil(min), max: Math.floor(max) }) : gen(fc.double, { min, max, noNaN: true })
   }
+  const diag = spec.diagonal ?? spec.values
+  structureMatrices(spec, data, () => gen(fc.double, { min: diag.min, max: diag.max, noNaN: true }))
   return { shape: [...spec.shape], data, constant: spec.values.constant === true, dtype: 'float64', engine: 'reverse' }
 }
 
