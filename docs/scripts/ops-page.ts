@@ -1,7 +1,9 @@
 // The markdown of /reference/ops, made from the op registry: every registered op with its
 // attributes, its derivative (the `tex` it declares), the values the test suite samples it
 // on, its edge conventions and the engines that run it. Nothing here names an op.
-import { listOps, mulberry32, type Attr, type Draw, type Op, type ValueDomain } from '@ad/core'
+import { type Attr, type Draw, type Op, type ValueDomain } from '@ad/core'
+import { mulberry32 } from '@ad/core'
+import { listOps } from '@ad/core/internal'
 
 const samples = 32
 

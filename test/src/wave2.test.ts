@@ -5,7 +5,7 @@
 // this test goes.
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { getOp, hasOp } from '@ad/core'
+import { getOp, hasOp } from '@ad/core/internal'
 import { loadEngines } from '@ad/check'
 import { runCases } from './cases/runner.js'
 import { loadCaseFile, type Expr } from './cases/format.js'

@@ -3,10 +3,8 @@
 // ones fail both `checkOp` and `checkGrads`, with a report that says where. Op names are
 // unique to this file: the registry refuses a name twice.
 import { describe, expect, test } from 'vitest'
-import {
-  AdError, defineBinary, defineOp, drawShape, getOp, log, mul, real, sin, square, sum, tensor, values, cos, add, sqrt, div,
-  type MaybeZero, type Value,
-} from '@ad/core'
+import { AdError, defineBinary, defineOp, drawShape, log, mul, real, sin, square, sum, tensor, values, cos, add, sqrt, div, type MaybeZero, type Value } from '@ad/core'
+import { getOp } from '@ad/core/internal'
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
 import { checkGrads, checkOp, CheckError, type CheckGradsReport } from './index.js'

@@ -1,4 +1,5 @@
-import { expectFunction, isTraced, optionsOf, Tensor, type Value } from '@ad/core'
+import { expectFunction, optionsOf, Tensor, type Value } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 import type { Graph } from './graph.js'
 import { graphText } from './format.js'
 import { interpretGraph, type Program } from './interpret.js'

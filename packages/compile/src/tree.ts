@@ -1,4 +1,5 @@
-import { AdError, describeValue, isTraced, Tensor } from '@ad/core'
+import { AdError, describeValue, Tensor } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 
 /**
  * Arguments and results are trees: arrays and plain objects of leaves, as JAX's pytrees.

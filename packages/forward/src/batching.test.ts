@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { apply, listOps, mulberry32, structureMatrices, tensor, Tensor, type Draw, type Op, type Value } from './index.js'
+import { mulberry32, structureMatrices, tensor, Tensor, type Draw, type Op, type Value } from './index.js'
+import { apply, listOps } from '@ad/core/internal'
 import { jacfwd, jvp } from './index.js'
 
 /**

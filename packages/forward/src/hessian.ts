@@ -1,4 +1,5 @@
-import { expectFunction, optionsOf, expandTo, reshape, shapeOf, type MaybeZero, type Value, resolveArgnums, type Argnums } from '@ad/core'
+import { expectFunction, optionsOf, expandTo, reshape, shapeOf, type MaybeZero, type Value, type Argnums } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { hessianBlocks, type Block } from './hessianBlocks.js'
 import { chunkSizeOf, collectLeaves, outputLeaves, outputTree, seedArgs, type Leaf } from './sweep.js'
 import { ForwardTrace } from './trace.js'

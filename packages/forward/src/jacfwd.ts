@@ -1,4 +1,5 @@
-import { expectFunction, optionsOf, shapeOf, resolveArgnums, type Argnums } from '@ad/core'
+import { expectFunction, optionsOf, shapeOf, type Argnums } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { chunkTangents, jacobianBlock } from './jacobian.js'
 import { sweep, type SweepOptions } from './sweep.js'
 import { mapLeaves } from './tree.js'

@@ -1,6 +1,6 @@
 // The numerical-stability sweep: each function at inputs from ±1e-300 to ±1e4, value and
 // gradient in both engines, against decimal.js. Reports the worst relative error per function.
-import { hasOp } from '@ad/core'
+import { hasOp } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
 import { D, erf, erfc, exact, expm1, log1p, logsumexp, normalCdf, normalPdf, sigmoid, softmax, softplus, type Dec } from './reference.js'

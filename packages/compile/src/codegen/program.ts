@@ -1,4 +1,5 @@
-import { evaluate, full, Storage, Tensor, type FloatArray, type Value } from '@ad/core'
+import { full, Storage, Tensor, type FloatArray, type Value } from '@ad/core'
+import { evaluate } from '@ad/core/internal'
 import { isNode, type Graph, type Node } from '../graph.js'
 import { nodeText } from '../format.js'
 import type { Program } from '../interpret.js'

@@ -42,18 +42,18 @@ export const silu = defineUnary({
  * and the partial both take them. Its rules are those of any unary op: (co)tangent times
  * the partial, so batched tangents broadcast against it.
  */
-function defineActivation<S extends AttrSchema>(spec: {
+function defineActivation<S extends AttrSchema, const P extends readonly (keyof S & string)[]>(spec: {
   name: string
   attrs: S
-  positional: readonly (keyof S & string)[]
+  positional: P
   kernel: (x: Tensor, attrs: AttrsOf<S>) => Tensor
   d: (x: Value, y: Value, attrs: AttrsOf<S>) => Value
   sampleAttrs: (draw: Parameters<Parameters<typeof defineOp>[0]['domain']>[0]) => Record<string, unknown>
   avoid?: readonly number[]
   edges?: readonly Edge[]
   tex: string
-}): OpFunction<S> {
-  return defineOp({
+}): OpFunction<S, 1, P, undefined> {
+  return defineOp<S, 1, P, undefined>({
     name: spec.name,
     arity: 1,
     elementwise: true,

@@ -1,13 +1,13 @@
 import { real } from '../domain.js'
 import { drawBroadcastable, drawShape } from '../domain.js'
 import { binaryKernel, unaryKernel } from '../kernels/elementwise.js'
-import { defineOp, type OpFunction } from '../op.js'
+import { defineOp, type NoAttrs, type OpFunction } from '../op.js'
 import { broadcastShapes } from '../shape.js'
 
 // Not differentiable: they return 0/1 masks. With no JVP or VJP declared, engines pass no
 // tangent or gradient through them (their output is a constant).
 
-function defineComparison(name: string, f: (a: number, b: number) => number, tex: string): OpFunction {
+function defineComparison(name: string, f: (a: number, b: number) => number, tex: string): OpFunction<NoAttrs, 2, []> {
   const kernel = binaryKernel(name, f)
   return defineOp({
     name,

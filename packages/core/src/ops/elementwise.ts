@@ -4,7 +4,7 @@ import { broadcastShapes, sameShape } from '../shape.js'
 import { binaryKernel, ownCopy, unaryKernel } from '../kernels/elementwise.js'
 import { fusedBinary, fusedBinarySum, fusedLoops, fusedUnary, fusible, type FusedLoops } from '../kernels/fused.js'
 import { Tensor } from '../tensor.js'
-import { defineOp, shapeOf, type Edge, type MaybeZero, type OpFunction, type RuleContext } from '../op.js'
+import { defineOp, shapeOf, type Edge, type MaybeZero, type NoAttrs, type OpFunction, type RuleContext } from '../op.js'
 import type { Value } from '../dispatch.js'
 import { expandTo, sumTo } from './base.js'
 
@@ -171,10 +171,10 @@ export interface UnarySpec {
   tex: string
 }
 
-export function defineUnary(spec: UnarySpec): OpFunction {
+export function defineUnary(spec: UnarySpec): OpFunction<NoAttrs, 1, []> {
   const { f, d } = spec
   const kernel = unaryKernel(spec.name, f)
-  return defineOp({
+  return defineOp<NoAttrs, 1, []>({
     name: spec.name,
     arity: 1,
     elementwise: true,
@@ -207,10 +207,10 @@ export interface BinarySpec {
   tex: string
 }
 
-export function defineBinary(spec: BinarySpec): OpFunction {
+export function defineBinary(spec: BinarySpec): OpFunction<NoAttrs, 2, []> {
   const { f, da, db } = spec
   const kernel = binaryKernel(spec.name, f)
-  return defineOp({
+  return defineOp<NoAttrs, 2, []>({
     name: spec.name,
     arity: 2,
     elementwise: true,

@@ -53,8 +53,9 @@ export const mean = defineOp({
  * the JVP and the VJP are the same product by J, built again from `prodOthers` (on a tensor
  * one dim larger), so every higher derivative is exact at zeros too.
  */
-export const prodOthers = defineOp({
+const prodOthers = defineOp({
   name: 'prodOthers',
+  internal: true,
   arity: 1,
   shape: ([s]) => {
     if (s.length === 0) throw invalid('prodOthers: expects a tensor of at least one dim (it works along the last); reshape a 0-dim one to [1].')

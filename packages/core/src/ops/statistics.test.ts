@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf, list } from '../testing/helpers.js'
-import { amax, amin, cumprod, cumsum, getOp, min, norm, std, tensor, type Tensor } from '../index.js'
+import { amax, amin, cumprod, cumsum, min, norm, std, tensor, type Tensor } from '../index.js'
+import { getOp } from '../internal.js'
 import * as ops from '../index.js'
 
 const x = tensor([[1, 5, 2], [4, 0, 4]])

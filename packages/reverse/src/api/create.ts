@@ -1,5 +1,6 @@
 import * as core from '@ad/core'
-import { AdError, Tensor as CoreTensor, describeValue, optionsOf, type DType, type NestedArray, type Shape } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type DType, type NestedArray, type Shape } from '@ad/core'
+import { describeValue, optionsOf } from '@ad/core'
 import { Tensor } from './tensor.js'
 import { wrap } from './wrap.js'
 

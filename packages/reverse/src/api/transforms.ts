@@ -1,4 +1,5 @@
-import { describeValue, expectFunction, optionsOf, resolveArgnums, AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
+import { describeValue, expectFunction, optionsOf, AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { gradOrZeros } from './autograd.js'
 import { seedFor } from '../engine/backward.js'
 import { runPass } from '../engine/engine.js'

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { apply, listOps, mulberry32, sizeOf, Tensor as CoreTensor, type Op } from '@ad/core'
+import { sizeOf, Tensor as CoreTensor, type Op } from '@ad/core'
+import { mulberry32 } from '@ad/core'
+import { apply, listOps } from '@ad/core/internal'
 import { grad, hessianVectorProduct, tensor, type Tensor } from '../index.js'
 import { directional, plain, relativeError, samplePoint, symmetricDirection } from '../testing.js'
 
