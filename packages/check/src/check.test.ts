@@ -13,6 +13,7 @@ import { checkGrads, checkOp, CheckError, type CheckGradsReport } from './index.
 function cubeOp(name: string, vjpFactor = 3, jvpFactor = 3) {
   return defineOp({
     name,
+    tex: '\\frac{d}{dx}f(x)',
     arity: 1,
     elementwise: true,
     // The scalar path: plain numbers stay numbers (forward's `derivative` of a number).
@@ -34,6 +35,7 @@ const cubeBadBoth = cubeOp('testCheckCubeBadBoth', 2, 2)
 /** hypot(a, b) = √(a² + b²) through `defineBinary`: partials only, broadcasting for free. */
 const hypot = defineBinary({
   name: 'testCheckHypot',
+  tex: '\\frac{d}{dx}f(x)',
   f: (a, b) => Math.hypot(a, b),
   da: (a, _b, y) => div(a, y),
   db: (_a, b, y) => div(b, y),
@@ -43,6 +45,7 @@ const hypot = defineBinary({
 /** cos(x) with no rules: not differentiable, a constant to both engines. */
 const frozenCos = defineOp({
   name: 'testCheckFrozenCos',
+  tex: '\\frac{d}{dx}f(x)',
   arity: 1,
   shape: ([s]) => s,
   primal: ([x]) => cos(x) as never,
@@ -52,6 +55,7 @@ const frozenCos = defineOp({
 /** sin whose rules use a frozen cos: first derivatives right, second derivatives 0 instead of −sin. */
 const sinFrozen = defineOp({
   name: 'testCheckSinFrozen',
+  tex: '\\frac{d}{dx}f(x)',
   arity: 1,
   elementwise: true,
   shape: ([s]) => s,
@@ -64,6 +68,7 @@ const sinFrozen = defineOp({
 /** A kink at 1 whose rules take the wrong slope above it: x for x ≤ 1, 2x − 1 above, slope claimed 1 everywhere. */
 const badKink = defineOp({
   name: 'testCheckBadKink',
+  tex: '\\frac{d}{dx}f(x)',
   arity: 1,
   elementwise: true,
   shape: ([s]) => s,

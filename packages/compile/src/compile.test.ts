@@ -46,7 +46,7 @@ describe.each(modes)('compile (%o)', (options) => {
   })
 
   it('runs a user-defined op, its gradient from its own rule', () => {
-    const cube = defineUnary({ name: `cube_${options.codegen}`, f: (v) => v * v * v, d: (v) => mul(3, square(v)), values: real })
+    const cube = defineUnary({ name: `cube_${options.codegen}`, tex: '\\frac{d}{dx}x^3 = 3x^2', f: (v) => v * v * v, d: (v) => mul(3, square(v)), values: real })
     const g = compile(grad((v: Tensor) => sum(cube(v))), options)(x) as Tensor
     // The rule computes 3·(v·v), the check (3·v)·v: they differ in the last bit.
     ;(g.tolist() as number[]).forEach((gi, i) => expect(gi).toBeCloseTo(3 * (x.tolist() as number[])[i] ** 2, 14))

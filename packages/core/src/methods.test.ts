@@ -17,6 +17,7 @@ describe('tensor methods', () => {
     // pick(x, index, { dim }): x's elements at `index` along `dim`, as x.pick(dim, index).
     const pick = defineOp({
       name: 'methodsTestPick',
+      tex: '\\frac{\\partial\\,\\mathrm{out}_i}{\\partial x_j} = [\\,j = \\mathrm{index}_i\\,]',
       arity: 2,
       attrs: { dim: attr.int(), scale: attr.number().default(1) },
       methodOrder: ['dim', 1],

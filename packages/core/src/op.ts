@@ -97,9 +97,10 @@ export interface OpSpec<
   edges?: readonly Edge[]
   /**
    * The derivative as a KaTeX formula (for the generated reference pages), e.g.
-   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`).
+   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`). Required, so an op
+   * cannot be declared without the formula its reference page shows.
    */
-  tex?: string
+  tex: string
   /**
    * An attr the free function takes first, before the tensors, as PyTorch orders it:
    * `einsum('ij,jk->ik', a, b)` for `leadingAttr: 'equation'`. (An attrs object after the

@@ -3,7 +3,7 @@
 // Everything a user of the core needs: creation functions, Tensor, AdError and every op's
 // free function, so `import * as m from '@ad/forward'` is a complete module.
 export * from '@ad/core'
-export { tensor, type ForwardTensorOptions } from './create.js'
+export { tensor, eye, linspace, zerosLike, onesLike, type ForwardTensorOptions, type ForwardCreateOptions } from './create.js'
 
 export { Dual } from './dual.js'
 export { derivative } from './derivative.js'

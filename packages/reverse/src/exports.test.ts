@@ -15,6 +15,9 @@ describe('the module', () => {
   it('exports the reverse creation functions, not core ones', () => {
     expect(m.tensor(1)).toBeInstanceOf(m.Tensor)
     expect(m.zeros([1])).toBeInstanceOf(m.Tensor)
+    for (const t of [m.eye(2), m.linspace(0, 1, 3), m.zerosLike(m.tensor([1, 2])), m.onesLike(m.tensor(1))]) expect(t).toBeInstanceOf(m.Tensor)
+    const leaf = m.zerosLike(m.tensor([[1, 2]], { dtype: 'float32' }), { requiresGrad: true })
+    expect([leaf.shape, leaf.dtype, leaf.requiresGrad, leaf.isLeaf]).toEqual([[1, 2], 'float32', true, true])
     expect(typeof m.AdError).toBe('function')
     expect(typeof m.manualSeed).toBe('function')
   })

@@ -123,6 +123,10 @@ export const CASES: Case[] = [
       const mean = x.reduce((s, xi) => s.plus(xi), new D(0)).div(x.length)
       return x.map((xi) => xi.minus(mean).times(2).div(x.length - 1))
     },
+    // The gradient 2(x_i − mean)/(n − 1) is a difference of much larger terms where x_i is
+    // close to the mean ([x, x + 1, x + 2]: the middle one): mean itself is rounded to an ulp
+    // of max |x|, so errors are measured against 2·max|x|/(n − 1), as PyTorch's formula gets.
+    scale: { grad: (x) => Math.max((2 * Math.max(...x.map(Math.abs))) / (x.length - 1), 2.2250738585072014e-308) },
   },
 ]
 

@@ -168,7 +168,7 @@ export interface UnarySpec {
   values: ValueDomain
   edges?: readonly Edge[]
   /** The derivative as a KaTeX formula (see OpSpec.tex). */
-  tex?: string
+  tex: string
 }
 
 export function defineUnary(spec: UnarySpec): OpFunction<NoAttrs, 1, []> {
@@ -204,7 +204,7 @@ export interface BinarySpec {
   distinct?: boolean
   edges?: readonly Edge[]
   /** The derivative as a KaTeX formula (see OpSpec.tex). */
-  tex?: string
+  tex: string
 }
 
 export function defineBinary(spec: BinarySpec): OpFunction<NoAttrs, 2, []> {
@@ -238,8 +238,8 @@ export function defineBinary(spec: BinarySpec): OpFunction<NoAttrs, 2, []> {
 // ---------------------------------------------------------------------------------------
 // The arithmetic the rules above are written with (the rest is in arithmetic.ts).
 
-export const add = defineBinary({ name: 'add', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
+export const add = defineBinary({ name: 'add', tex: '\\frac{\\partial}{\\partial a}(a + b) = 1,\\quad \\frac{\\partial}{\\partial b}(a + b) = 1', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
 
-export const mul = defineBinary({ name: 'mul', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
+export const mul = defineBinary({ name: 'mul', tex: '\\frac{\\partial}{\\partial a}(ab) = b,\\quad \\frac{\\partial}{\\partial b}(ab) = a', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
 
-export const neg = defineUnary({ name: 'neg', f: (x) => -x, d: () => -1, values: real })
+export const neg = defineUnary({ name: 'neg', tex: '\\frac{d}{dx}(-x) = -1', f: (x) => -x, d: () => -1, values: real })

@@ -84,4 +84,28 @@ export function randn(shape: Shape, options?: CreateOptions): Tensor {
   return leaf(core.randn(shape, { dtype: opts.dtype }), opts)
 }
 
+/** The n × m identity (m defaults to n); options may come last. */
+export function eye(n: number, m?: number | CreateOptions, options?: CreateOptions): Tensor {
+  const opts = creation('eye()', typeof m === 'object' ? m : options)
+  return leaf(core.eye(n, typeof m === 'number' ? m : n, { dtype: opts.dtype }), opts)
+}
+
+/** `steps` evenly spaced values from start to end, both included. */
+export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
+  const opts = creation('linspace()', options)
+  return leaf(core.linspace(start, end, steps, { dtype: opts.dtype }), opts)
+}
+
+/** Zeros of x's shape and dtype (unless `dtype` is given), a new leaf. */
+export function zerosLike(x: core.ShapedLike, options?: CreateOptions): Tensor {
+  const opts = creation('zerosLike()', options)
+  return leaf(core.zerosLike(x, { dtype: opts.dtype }), opts)
+}
+
+/** Ones of x's shape and dtype (unless `dtype` is given), a new leaf. */
+export function onesLike(x: core.ShapedLike, options?: CreateOptions): Tensor {
+  const opts = creation('onesLike()', options)
+  return leaf(core.onesLike(x, { dtype: opts.dtype }), opts)
+}
+
 export type { NestedArray }

@@ -90,6 +90,7 @@ const biasView = (b: MaybeZero, o: number): MaybeZero => (b === null ? null : re
 /** 2-D cross-correlation, NCHW input, [Cout, Cin / groups, kh, kw] weight, optional [Cout] bias. */
 export const conv2d = defineOp({
   name: 'conv2d',
+  tex: 'y = x \\star W + b:\\quad \\bar x = \\bar y \\star^{\\top} W,\\quad \\bar W = x \\star \\bar y,\\quad \\bar b = \\textstyle\\sum \\bar y',
   arity: [2, 3],
   attrs: convAttrs,
   positional: ['stride', 'padding', 'dilation', 'groups'],
@@ -184,6 +185,7 @@ function inputGradGeometry([gs, ws]: readonly Shape[], p: ConvParams, inputSize:
  */
 const conv2dInputGrad = defineOp({
   name: 'conv2dInputGrad',
+  tex: '\\bar x = \\bar y \\star^{\\top} W \\text{ is linear in } \\bar y \\text{ and } W:\\; \\frac{\\partial \\bar x}{\\partial \\bar y} = (\\cdot \\star^{\\top} W),\\; \\frac{\\partial \\bar x}{\\partial W} = (\\bar y \\star^{\\top} \\cdot)',
   internal: true,
   arity: 2,
   attrs: { ...convAttrs, inputSize: attr.ints() },
@@ -232,6 +234,7 @@ function weightGradGeometry([xs, gs]: readonly Shape[], p: ConvParams, kernelSiz
  */
 const conv2dWeightGrad = defineOp({
   name: 'conv2dWeightGrad',
+  tex: '\\bar W = x \\star \\bar y \\text{ is linear in } x \\text{ and } \\bar y:\\; \\frac{\\partial \\bar W}{\\partial x} = (\\cdot \\star \\bar y),\\; \\frac{\\partial \\bar W}{\\partial \\bar y} = (x \\star \\cdot)',
   internal: true,
   arity: 2,
   attrs: { ...convAttrs, kernelSize: attr.ints() },
