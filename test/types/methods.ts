@@ -75,6 +75,7 @@ const gather = defineOp({
   shape: ([, s]) => s,
   primal: ([, i]) => i,
   domain: () => ({ args: [], attrs: {} }),
+  tex: '0',
 })
 declare const gatherMethod: OpMethod<typeof gather, Tensor>
 const gathered: Tensor = gatherMethod(1, w)
