@@ -1,4 +1,5 @@
 import { add, AdError, expectFunction, full, optionsOf, reshape, shapeOf, stack, tensor, zeros, type Value } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { isNode, sizeOfShape, type Graph, type Node } from './graph.js'
 import { outputValue, replay } from './replay.js'
 import { pullback, pushforward } from './rules.js'
@@ -19,16 +20,9 @@ export interface TransformOptions {
   argnums?: number | readonly number[]
 }
 
+/** The differentiated arguments: core's one reading of argnums (negative counts from the end, as JAX). */
 function argnumList(who: string, argnums: TransformOptions['argnums'], nargs: number): number[] {
-  const list = typeof argnums === 'number' ? [argnums] : argnums === undefined ? [0] : [...argnums]
-  if (list.length === 0 || list.some((a) => !Number.isInteger(a) || a < 0 || a >= nargs)) {
-    throw new AdError(
-      'INVALID_ARGUMENT',
-      `${who}: argnums ${JSON.stringify(argnums)} must name arguments of the call (it got ${nargs}); give an index or a non-empty array of indices.`,
-    )
-  }
-  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${who}: argnums ${JSON.stringify(argnums)} repeats an argument.`)
-  return list
+  return resolveArgnums(who, argnums ?? 0, nargs)
 }
 
 /** A traced call replayed on its own arguments: the graph, every node's value, the result. */

@@ -137,7 +137,7 @@ const optimizerCall: fc.Arbitrary<Call> = fc
 const compiledFunction = fc.constantFrom(
   { code: 'x => sum(tanh(x))', f: (x: any) => reverse.sum(reverse.tanh(x)) },
   { code: 'x => x.item()', f: (x: any) => x.item(), tensorsOnly: true },
-  { code: 'x => x > 0 ? x : neg(x)', f: (x: any) => (x > 0 ? x : reverse.neg(x)) },
+  { code: 'x => x > 0 ? x : neg(x)', f: (x: any) => (x > 0 ? x : reverse.neg(x)), tensorsOnly: true },
   { code: "x => 'nope'", f: () => 'nope' },
   { code: 'x => [x, { a: mul(x, 2) }]', f: (x: any) => [x, { a: reverse.mul(x, 2) }] },
   { code: '7', f: 7 },

@@ -1,4 +1,4 @@
-import { optionsOf, AdError, type FloatArray } from '@ad/reverse'
+import { describeValue, optionsOf, AdError, type FloatArray } from '@ad/reverse'
 import { buffer, checkNonNegative, Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer.js'
 
 export interface AdamOptions {
@@ -24,8 +24,8 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected validate(g: ParamGroup<AdamOptions>): void {
     for (const k of ['lr', 'eps', 'weightDecay'] as const) checkNonNegative(this.constructor.name, k, g[k])
-    if (!Array.isArray(g.betas) || g.betas.length !== 2 || !g.betas.every((b) => b >= 0 && b < 1)) {
-      throw new AdError('INVALID_ARGUMENT', `${this.constructor.name}: betas must be two numbers in [0, 1), got ${JSON.stringify(g.betas)}.`)
+    if (!Array.isArray(g.betas) || g.betas.length !== 2 || !g.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
+      throw new AdError('INVALID_ARGUMENT', `${this.constructor.name}: betas must be two numbers in [0, 1), got ${describeValue(g.betas)}.`)
     }
   }
 
