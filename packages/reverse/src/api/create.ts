@@ -46,15 +46,16 @@ function valuesOf(data: unknown, depth: number): unknown {
   return data.map((x) => (x instanceof CoreTensor ? x.tolist() : valuesOf(x, depth + 1)))
 }
 
-export function zeros(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('zeros()', options)
-  return leaf(core.zeros(shape, { dtype: opts.dtype }), opts)
+/** A reverse creation function from core's shape-taking one: the same call, then `requiresGrad`. */
+function fromShape(name: string, make: (shape: Shape, options: { dtype?: DType }) => CoreTensor): (shape: Shape, options?: CreateOptions) => Tensor {
+  return (shape, options) => {
+    const opts = creation(`${name}()`, options)
+    return leaf(make(shape, { dtype: opts.dtype }), opts)
+  }
 }
 
-export function ones(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('ones()', options)
-  return leaf(core.ones(shape, { dtype: opts.dtype }), opts)
-}
+export const zeros = fromShape('zeros', core.zeros)
+export const ones = fromShape('ones', core.ones)
 
 export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
   const opts = creation('full()', options)
@@ -73,16 +74,10 @@ export function arange(...args: (number | CreateOptions | undefined)[]): Tensor 
 }
 
 /** Uniform in [0, 1), repeatable after `manualSeed`. */
-export function rand(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('rand()', options)
-  return leaf(core.rand(shape, { dtype: opts.dtype }), opts)
-}
+export const rand = fromShape('rand', core.rand)
 
 /** Standard normal, repeatable after `manualSeed`. */
-export function randn(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('randn()', options)
-  return leaf(core.randn(shape, { dtype: opts.dtype }), opts)
-}
+export const randn = fromShape('randn', core.randn)
 
 /** The n × m identity (m defaults to n); options may come last. */
 export function eye(n: number, m?: number | CreateOptions, options?: CreateOptions): Tensor {
