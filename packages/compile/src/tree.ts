@@ -52,7 +52,11 @@ export function flatten(tree: unknown): Flat {
 /** The structure of a tree with its leaves described by `leaf`: a cache key. */
 export function structureKey(tree: unknown, leaf: (x: unknown) => string): string {
   if (isValueLeaf(tree)) return leaf(tree)
-  if (Array.isArray(tree)) return `[${tree.map((t) => structureKey(t, leaf)).join(',')}]`
+  if (Array.isArray(tree)) {
+    // An array of numbers (scalar code's argument) in one step.
+    if (tree.every((t) => typeof t === 'number')) return `[${leaf(0)}*${tree.length}]`
+    return `[${tree.map((t) => structureKey(t, leaf)).join(',')}]`
+  }
   if (isContainer(tree)) return `{${Object.keys(tree).map((k) => `${JSON.stringify(k)}:${structureKey((tree as Record<string, unknown>)[k], leaf)}`).join(',')}}`
   if (typeof tree === 'function') throw new AdError('INVALID_ARGUMENT', 'a function among the arguments of a compiled function cannot be part of its cache key; close over it instead.')
   // Other leaves (strings, booleans, null) are constants of the trace, keyed by value.
