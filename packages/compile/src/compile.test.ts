@@ -128,7 +128,23 @@ describe('explain', () => {
     expect(gradient).toMatch(/= cat\(/)
     expect(gradient).toMatch(/1 steps/)
     expect(gradient).not.toMatch(/kernel/)
-    expect(explain(matmul)(tensor([[1, 2]]), tensor([[3], [4]]))).toMatch(/step 0: kernel/)
+    const big = tensor(Array.from({ length: 40 }, (_, i) => Array.from({ length: 40 }, (__, j) => Math.sin(i + 2 * j))))
+    expect(explain(matmul)(big, big)).toMatch(/step 0: kernel/)
+  })
+
+  it('runs a small matrix product as its declared decomposition, fused; a large one, and float32, call the kernel', () => {
+    const a = tensor([[1.5, -2, 0.25], [3, 0.5, -1]])
+    const b = tensor([[0.1, 2], [-0.3, 1], [0.7, -4]])
+    const f = (p: Tensor, q: Tensor) => tanh(matmul(p, q))
+    const text = explain(f)(a, b)
+    expect(text).not.toMatch(/kernel/)
+    expect(text).toMatch(/= mul\(/)
+    expect(text).toMatch(/= sum\(/)
+    // Each element a sum of three products in the kernel's order: equal to the bit.
+    expect((compile(f)(a, b) as Tensor).tolist()).toEqual(f(a, b).tolist())
+    const a32 = tensor([[1.5, -2, 0.25]], { dtype: 'float32' })
+    const b32 = tensor([[0.1], [-0.3], [0.7]], { dtype: 'float32' })
+    expect(explain(matmul)(a32, b32)).toMatch(/step 0: kernel/)
   })
 })
 

@@ -56,7 +56,7 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
     let entry = cache.get(key)
     if (entry === undefined) {
       const start = performance.now()
-      const traced = traceCall('compile', f, args)
+      const traced = traceCall('compile', f, args, DECOMPOSE_UP_TO)
       const graph = optimize(traced.graph)
       const program = useCodegen ? generate(graph, options.reuseOutputs === true) : interpretGraph(graph)
       entry = { graph, program, result: traced.result, compileMs: performance.now() - start }
@@ -91,6 +91,13 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
   Object.defineProperty(compiled, 'cacheSize', { get: () => cache.size })
   return compiled as unknown as CompiledFunction<F>
 }
+
+/**
+ * Ops with a declared decomposition (a small matrix product) are traced as it when no value
+ * it makes exceeds this many elements: a loop of a thousand multiply-adds fused with its
+ * neighbours costs less than a kernel call and its buffers.
+ */
+const DECOMPOSE_UP_TO = 1024
 
 const NUMBER_KEY = 'n'
 /**
