@@ -12,7 +12,7 @@ import { runWithStandIns } from './stale.js'
 import { nodeFreed, tracking } from '../debug/stats.js'
 import { writes } from '../inplace/versions.js'
 import type { Tensor } from '../api/tensor.js'
-import { scalarOf, wrap } from '../api/wrap.js'
+import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
 
 /**
  * One backward pass. `roots` get the `seeds` as cotangents. Without `targets`, every leaf
@@ -234,8 +234,14 @@ function propagate(node: Node, g: Value, route: Route): void {
     // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
     cotangents = scalarVjp(node, op, out, g)
   } else {
+    // A number carries no dtype. Rules of ops with a scalar form combine it with their
+    // inputs, whose dtype wins (numbers are weak), but a rule that builds a tensor from the
+    // cotangent alone (a reduction's expand) would make it float64: for those a float32
+    // output's cotangent becomes a float32 0-dim tensor (PyTorch seeds with
+    // ones_like(output)), so a float32 graph's backward pass stays in float32.
+    const cot = typeof g === 'number' && op.scalar === undefined && out.dtype !== 'float64' ? scalarTensor(g, out.dtype) : g
     // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
-    cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, g, node.needs)
+    cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, cot, node.needs)
   }
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
   const n = node.needs.length
