@@ -6,7 +6,7 @@ import { interpretGraph, type Program } from './interpret.js'
 import { optimize } from './optimize.js'
 import { generate, codegenAvailable } from './codegen/program.js'
 import { traceCall, type Fn } from './traceCall.js'
-import { flatten, structureKey, type Flat } from './tree.js'
+import { keyedLeaves, type Flat } from './tree.js'
 
 export interface CompileOptions {
   /**
@@ -52,8 +52,7 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
   const options = optionsOf<CompileOptions>('compile', given)
   const cache = new Map<string, Compiled>()
   const useCodegen = options.codegen ?? codegenAvailable()
-  const lower = (...args: unknown[]): Compiled => {
-    const key = structureKey(args, leafKey)
+  const entryFor = (key: string, args: readonly unknown[]): Compiled => {
     let entry = cache.get(key)
     if (entry === undefined) {
       const start = performance.now()
@@ -65,10 +64,12 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
     }
     return entry
   }
+  const lower = (...args: unknown[]): Compiled => entryFor(keyedLeaves(args, leafKey, NUMBER_KEY).key, args)
   const compiled = (...args: unknown[]): unknown => {
-    const leaves = flatten(args).leaves
-    if (leaves.some((l) => isTraced(l))) return f(...args)
-    const entry = lower(...args)
+    // One walk of the arguments gives both their leaves and the cache key.
+    const { leaves, key } = keyedLeaves(args, leafKey, NUMBER_KEY)
+    if (key.includes(TRACED_KEY)) return f(...args)
+    const entry = entryFor(key, args)
     return entry.result.rebuild(entry.program.run(leaves as Value[]))
   }
   Object.defineProperty(compiled, 'lower', { value: lower })
@@ -76,10 +77,16 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
   return compiled as unknown as CompiledFunction<F>
 }
 
+const NUMBER_KEY = 'n'
+/**
+ * The key of a leaf another engine or an enclosing trace tracks (f then simply runs on it):
+ * a control character, which the JSON of static leaves and object keys always escapes.
+ */
+const TRACED_KEY = '\u0001traced'
+
 function leafKey(x: unknown): string {
-  if (typeof x === 'number') return 'n'
-  if (x instanceof Tensor) return `${x.dtype}[${x.shape.join(',')}]`
-  return 'traced'
+  if (x instanceof Tensor && !isTraced(x)) return `${x.dtype}[${x.shape.join(',')}]`
+  return TRACED_KEY
 }
 
 /**

@@ -107,7 +107,10 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       if (name === undefined) {
         name = `s${loc.slot}`
         slotNames.set(loc.slot, name)
-        head.push(`const ${name} = ${f32 && (a.weak || a.dtype !== 'float32') ? `Math.fround(r[${loc.slot}])` : `r[${loc.slot}]`}`)
+        const read = `const ${name} = ${f32 && (a.weak || a.dtype !== 'float32') ? `Math.fround(r[${loc.slot}])` : `r[${loc.slot}]`}`
+        // Scalar code reads a slot where it is first used (short live ranges in a long body);
+        // a loop reads it once, before it starts.
+        ;(S.length === 0 ? body : head).push(read)
       }
       return name
     }

@@ -9,6 +9,8 @@ import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
 import { Cotangents } from './recycle.js'
 import { runWithStandIns } from './stale.js'
+import { nextPending, sendSlot, sweep, type SweepRoute } from './sweep.js'
+import { retire, SlotNode, type Tape } from './tape.js'
 import { nodeFreed, tracking } from '../debug/stats.js'
 import { writes } from '../inplace/versions.js'
 import type { Tensor } from '../api/tensor.js'
@@ -106,6 +108,14 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     captured: [],
     fresh: capture ? null : new FreshStorages(pass.seeds),
     recycler: createGraph ? null : new Cotangents(),
+    slots: !createGraph && !capture && mode.anomaly === 0,
+    tapes: [],
+    changed: false,
+    sendNode: (node, c) => send(route, node, c),
+    runSlow: (node, g) => {
+      node.g = g
+      runNode(node, route)
+    },
   }
   const previousGrad = mode.gradEnabled
   mode.gradEnabled = createGraph
@@ -119,8 +129,9 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
       if (capture && (root.pass !== id || (!root.useful && root.target < 0))) continue
       send(route, root, pass.seeds[j])
     }
-    while (queue.size > 0) runNode(queue.pop(), route)
+    drain(route)
     for (let i = 0; i < leaves.length; i++) flushLeaf(leaves[i], route)
+    if (!retainGraph) for (const tape of route.tapes) retire(tape)
     return route.captured
   } finally {
     mode.gradEnabled = previousGrad
@@ -133,8 +144,35 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   }
 }
 
+/**
+ * Runs what waits, newest first: nodes from the ready queue and slots of the tapes reached
+ * (sweep.ts), whichever is newer, so both run in the one order of sequence numbers.
+ */
+function drain(route: Route): void {
+  const queue = route.queue
+  const tapes = route.tapes
+  for (;;) {
+    let newest = queue.size > 0 ? queue.peek().seq : -1
+    let best: Tape | null = null
+    let floor = -1
+    for (let i = 0; i < tapes.length; i++) {
+      const tape = tapes[i] as Tape
+      if (tape.pending === 0) continue
+      const q = tape.seq[nextPending(tape, route.id)] as number
+      if (q > newest) {
+        floor = newest
+        newest = q
+        best = tape
+      } else if (q > floor) floor = q
+    }
+    if (newest < 0) return
+    if (best === null) runNode(queue.pop(), route)
+    else sweep(best, route, floor)
+  }
+}
+
 /** Where cotangents go during one pass, and how the pass runs. */
-interface Route {
+interface Route extends SweepRoute {
   id: number
   minSeq: number
   capture: boolean
@@ -148,6 +186,11 @@ interface Route {
   fresh: FreshStorages | null
   /** When the pass is not recorded: which cotangents are dead, so their buffers are reused. */
   recycler: Cotangents | null
+  /**
+   * Whether slots of the scalar tape run as slots (sweep.ts): not when the pass is recorded,
+   * prunes for targets or checks for anomalies; slot nodes then run as any node.
+   */
+  slots: boolean
 }
 
 /** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
@@ -200,6 +243,11 @@ function flushLeaf(leaf: Node, route: Route): void {
  * recycles, `c` is already held (see propagate); a sum releases its two terms.
  */
 function send(route: Route, node: Node, c: Value): void {
+  if (route.slots && node instanceof SlotNode) {
+    // A slot's node stands for the slot: its cotangent goes where the slot's others go.
+    sendSlot(route, node.tape, node.slot, scalarOf(c))
+    return
+  }
   const recycler = route.recycler
   if (node.queued === route.id) {
     const old = node.g
@@ -218,7 +266,10 @@ function send(route: Route, node: Node, c: Value): void {
   node.queued = route.id
   node.g = c
   if (node.op === null) route.leaves.push(node)
-  else route.queue.push(node)
+  else {
+    route.queue.push(node)
+    route.changed = true
+  }
 }
 
 /** Runs the node's VJP rule and sends each input's cotangent to the node it flows to. */
@@ -244,6 +295,10 @@ function propagate(node: Node, g: Value, route: Route): void {
     cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, cot, node.needs)
   }
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
+  if (route.slots && node instanceof SlotNode) {
+    sendFromSlot(route, node, cotangents)
+    return
+  }
   const n = node.needs.length
   const recycler = route.recycler
   if (recycler !== null) {
@@ -255,6 +310,18 @@ function propagate(node: Node, g: Value, route: Route): void {
   for (let i = 0; i < n; i++) {
     const next = destination(node, i, cotangents[i], route)
     if (next !== null) send(route, next, cotangents[i] as Value)
+  }
+}
+
+/** A slot's cotangents, after its node ran its rule: down the slot's edges, as a sweep sends them. */
+function sendFromSlot(route: Route, node: SlotNode, cotangents: MaybeZero[]): void {
+  const tape = node.tape
+  for (let i = 0; i < cotangents.length; i++) {
+    const c = cotangents[i]
+    const e = tape.edgeCode(node.slot, i)
+    if (c === null || c === undefined || e === -1) continue
+    if (e >= 0) sendSlot(route, tape, e, scalarOf(c))
+    else send(route, tape.ext[-2 - e] as Node, c)
   }
 }
 

@@ -95,7 +95,7 @@ function inplace(
 function recording(t: Tensor, name: string, rest: readonly unknown[]): boolean {
   if (!mode.gradEnabled || mode.plain !== 0) return false
   const base = t._view === null ? t : t._view.base
-  if (base.gradFn === null && base._acc !== null) {
+  if (base._fn === null && base._acc !== null) {
     const what = base === t ? 'this tensor is a leaf that requires grad' : 'this tensor is a view of a leaf that requires grad'
     throw new AdError(
       'LEAF_INPLACE',
