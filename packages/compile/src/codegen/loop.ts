@@ -4,6 +4,9 @@ import type { Node } from '../graph.js'
 import { contiguous, reduction, type Group, type Layout, type Plan } from './plan.js'
 import { literal, scalarForm } from './scalarExpr.js'
 
+/** How deep inlined expressions nest before a value gets a const again. */
+const INLINE_DEPTH = 16
+
 /** A generated loop: reads and writes arrays `d` and slots `r`. */
 export type LoopFn = (d: FloatArray[], r: Float64Array) => void
 
@@ -31,6 +34,16 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   const f32 = group.dtype === 'float32'
   const fround = (e: string) => (f32 ? `Math.fround(${e})` : e)
   const inGroup = new Set(group.members)
+  // A member read once, by a later member of this loop, and kept nowhere is written inside
+  // its reader's expression instead of a const of its own: half the source for scalar code.
+  const uses = new Map<Node, number>()
+  const named = new Set<Node>()
+  for (const m of group.members) {
+    if (plan.stored.has(m) || reduction(m) || (m.op!.concat !== undefined && m.op!.scalar === undefined)) named.add(m)
+    if (m.op!.concat !== undefined && m.op!.scalar === undefined) for (const a of m.args) named.add(a as Node)
+    for (const a of m.args) if (typeof a !== 'number' && inGroup.has(a)) uses.set(a, (uses.get(a) ?? 0) + 1)
+  }
+  const inline = new Map<Node, { expr: string; depth: number }>()
   const fns: ((...xs: number[]) => number)[] = []
   const pre: string[] = []
   const head: string[] = []
@@ -99,7 +112,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   }
   const readArg = (a: Arg): string => {
     if (typeof a === 'number') return fround(literal(a))
-    if (inGroup.has(a)) return `v${a.id}`
+    if (inGroup.has(a)) return inline.get(a)?.expr ?? `v${a.id}`
     const loc = plan.loc.get(a)!
     if (loc.kind === 'literal') return fround(literal(loc.value))
     if (loc.kind === 'slot') {
@@ -169,7 +182,13 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       body.push(`const v${m.id} = ${fround(chain)}`)
     } else {
       const args = m.args.map(readArg)
-      body.push(`const v${m.id} = ${fround(callOf(op.scalar!, args))}`)
+      const expr = fround(callOf(op.scalar!, args))
+      const depth = 1 + Math.max(0, ...m.args.map((a) => (typeof a === 'number' ? 0 : inline.get(a)?.depth ?? 0)))
+      if (uses.get(m) === 1 && !named.has(m) && depth <= INLINE_DEPTH) {
+        inline.set(m, { expr, depth })
+        continue
+      }
+      body.push(`const v${m.id} = ${expr}`)
     }
     if (loc?.kind === 'slot') body.push(`r[${loc.slot}] = v${m.id}`)
     else if (loc?.kind === 'array') {
@@ -223,7 +242,8 @@ function assemble(S: readonly number[], pointers: readonly Pointer[], before: st
     for (const k of leaders) lines.push(`${indent(level)}let p${level + 1}_${k} = ${ptr(level, k)}`)
     lines.push(`${indent(level)}for (let i${level} = 0; i${level} < ${dims[level].n}; i${level}++) {`)
   }
-  for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k))))
+  if (pointers.length === 0) lines.push(...body)
+  else for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k))))
   for (let level = R - 1; level >= 0; level--) {
     for (const k of leaders) {
       const s = dims[level].strides[k]
