@@ -51,6 +51,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   const body: string[] = []
   const post: string[] = []
   const pointers: Pointer[] = []
+  const folds: Fold[] = []
   const arrayNames = new Map<number, string>()
   const leafNames = new Map<string, string>()
   const slotNames = new Map<number, string>()
@@ -164,7 +165,16 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       const out = arrayName(loc.array, true)
       const k = pointer(out, loc.layout, (d) => (reduced.has(d) ? 0 : kept.strides[keptIndex[d]]))
       pre.push(`${out}.fill(${literal(init)})`)
-      body.push(`${out}[$P${k}] = ${callOf(combine, [`${out}[$P${k}]`, x])}`)
+      const acc = `acc${m.id}`
+      folds.push({
+        pointer: k,
+        acc,
+        inRegister: `${acc} = ${fround(callOf(combine, [acc, x]))}`,
+        inMemory: `${out}[$P${k}] = ${callOf(combine, [`${out}[$P${k}]`, x])}`,
+        load: `let ${acc} = ${out}[$P${k}]`,
+        store: `${out}[$P${k}] = ${acc}`,
+      })
+      body.push(`$F${folds.length - 1}`)
       continue
     }
     if (op.concat !== undefined && op.scalar === undefined) {
@@ -197,7 +207,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
     }
   }
 
-  const source = assemble(S, pointers, [...head, ...pre], [...reads, ...body], post, fns.length)
+  const source = assemble(S, pointers, [...head, ...pre], [...reads, ...body], post, folds)
   const factory = new Function('F', `${fns.map((_, k) => `const f${k} = F[${k}]`).join('\n')}\nreturn function loop(d, r) {\n${source}\n}`) as (
     F: typeof fns,
   ) => LoopFn
@@ -205,7 +215,21 @@ export function emitLoop(plan: Plan, group: Group): Loop {
 }
 
 /** The loop nest over S with dims merged, pointers advanced per level; `$Pk` in the body is pointer k's index. */
-function assemble(S: readonly number[], pointers: readonly Pointer[], before: string[], body: string[], after: string[], _fns: number): string {
+/**
+ * A reduction into an array (`$Fi` in the body): folded in memory, or, when its element stays
+ * the same through the innermost loop (the reduced dims are innermost), in a local loaded
+ * before that loop and stored after it.
+ */
+interface Fold {
+  readonly pointer: number
+  readonly acc: string
+  readonly inRegister: string
+  readonly inMemory: string
+  readonly load: string
+  readonly store: string
+}
+
+function assemble(S: readonly number[], pointers: readonly Pointer[], before: string[], body: string[], after: string[], folds: readonly Fold[]): string {
   // Drop dims of size 1, then merge neighbours every pointer walks contiguously.
   const dims: { n: number; strides: number[] }[] = []
   S.forEach((n, d) => {
@@ -238,18 +262,23 @@ function assemble(S: readonly number[], pointers: readonly Pointer[], before: st
     return shift === 0 ? ptr(R, rep[k]) : `${ptr(R, rep[k])} ${shift < 0 ? '-' : '+'} ${Math.abs(shift)}`
   }
   const indent = (n: number) => '  '.repeat(n)
+  const place = (line: string) => line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k)))
+  const inRegister = folds.map((f) => R > 0 && dims[R - 1].strides[f.pointer] === 0)
   for (let level = 0; level < R; level++) {
     for (const k of leaders) lines.push(`${indent(level)}let p${level + 1}_${k} = ${ptr(level, k)}`)
+    if (level === R - 1) folds.forEach((f, i) => inRegister[i] && lines.push(indent(level) + place(f.load)))
     lines.push(`${indent(level)}for (let i${level} = 0; i${level} < ${dims[level].n}; i${level}++) {`)
   }
+  const fold = (line: string) => line.replace(/^\$F(\d+)$/, (_, i: string) => (inRegister[Number(i)] ? folds[Number(i)].inRegister : folds[Number(i)].inMemory))
   if (pointers.length === 0) lines.push(...body)
-  else for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k))))
+  else for (const line of body) lines.push(indent(R) + place(fold(line)))
   for (let level = R - 1; level >= 0; level--) {
     for (const k of leaders) {
       const s = dims[level].strides[k]
       if (s !== 0) lines.push(`${indent(level + 1)}p${level + 1}_${k} += ${s}`)
     }
     lines.push(`${indent(level)}}`)
+    if (level === R - 1) folds.forEach((f, i) => inRegister[i] && lines.push(indent(level) + place(f.store)))
   }
   return [...lines, ...after].join('\n')
 }
