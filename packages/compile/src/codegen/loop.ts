@@ -2,7 +2,7 @@ import type { FloatArray } from '@ad/core'
 import type { Arg } from '../graph.js'
 import type { Node } from '../graph.js'
 import { contiguous, reduction, type Group, type Layout, type Plan } from './plan.js'
-import { literal, scalarForm } from './scalarExpr.js'
+import { literal, scalarForm, timesUsed } from './scalarExpr.js'
 
 /** How deep inlined expressions nest before a value gets a const again. */
 const INLINE_DEPTH = 16
@@ -41,7 +41,13 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   for (const m of group.members) {
     if (plan.stored.has(m) || reduction(m) || (m.op!.concat !== undefined && m.op!.scalar === undefined)) named.add(m)
     if (m.op!.concat !== undefined && m.op!.scalar === undefined) for (const a of m.args) named.add(a as Node)
-    for (const a of m.args) if (typeof a !== 'number' && inGroup.has(a)) uses.set(a, (uses.get(a) ?? 0) + 1)
+    // Counted as the reader's expression names it: `x * x` reads x twice.
+    const f = reduction(m) ? m.op!.reduce!.combine : m.op!.scalar
+    m.args.forEach((a, i) => {
+      if (typeof a === 'number' || !inGroup.has(a)) return
+      const times = f === undefined ? 2 : reduction(m) ? timesUsed(f, 1) : timesUsed(f, i)
+      uses.set(a, (uses.get(a) ?? 0) + times)
+    })
   }
   const inline = new Map<Node, { expr: string; depth: number }>()
   const fns: ((...xs: number[]) => number)[] = []
