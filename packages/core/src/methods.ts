@@ -1,6 +1,7 @@
 import type { Attr, AttrSchema, AttrsInput, AttrsOf } from './attrs.js'
 import type { Value } from './dispatch.js'
 import { invalid } from './errors.js'
+import { Tensor } from './tensor.js'
 import { apply, applyFew, listOps, type Input, type Op } from './op.js'
 import type * as ops from './ops/index.js'
 
@@ -174,7 +175,7 @@ function makeMethod(op: Op) {
   }
   if (others === 1) {
     return function (this: Value, other: unknown): Value {
-      if (arguments.length === 1 && !isPlainObject(other)) return applyFew(op, 2, this, other, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+      if (arguments.length === 1 && (other instanceof Tensor || !isPlainObject(other))) return applyFew(op, 2, this, other, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
       return general(this, Array.from(arguments))
     }
   }

@@ -243,8 +243,9 @@ function flushLeaf(leaf: Node, route: Route): void {
  * recycles, `c` is already held (see propagate); a sum releases its two terms.
  */
 function send(route: Route, node: Node, c: Value): void {
-  if (route.slots && node instanceof SlotNode) {
+  if (route.slots && node.op !== null && node instanceof SlotNode) {
     // A slot's node stands for the slot: its cotangent goes where the slot's others go.
+    // (Most sends in scalar code go to leaves' accumulators: `op === null` is the cheap test.)
     sendSlot(route, node.tape, node.slot, scalarOf(c))
     return
   }

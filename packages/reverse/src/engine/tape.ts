@@ -249,7 +249,7 @@ const ON_TAPE = 2
 const OFF_TAPE = 3
 
 function requires(a: unknown, tape: Tape | null): number {
-  if (!(a instanceof Tensor)) return NO_GRAD
+  if (typeof a !== 'object' || !(a instanceof Tensor)) return NO_GRAD
   // (A view whose base changed in place since gets its fresh history first, as record() does.)
   if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
   const fn = a._fn
