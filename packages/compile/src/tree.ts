@@ -22,43 +22,144 @@ export interface Flat {
   readonly leaves: unknown[]
   /** The same structure with new leaves. */
   rebuild(leaves: readonly unknown[]): unknown
+  /** The same, with the leaves of a compiled call. */
+  rebuildFrom(leaves: Leaves): unknown
+}
+
+/**
+ * A call's leaves, by index, without boxing numbers: a number leaf is kept in `numbers`
+ * (`isNumber` marks it), any other leaf in `values`. Compiled functions read their arguments
+ * into one and write their results into another, reused from call to call, so an array of a
+ * thousand numbers crosses the call without a thousand heap numbers.
+ */
+export class Leaves {
+  numbers = new Float64Array(8)
+  isNumber = new Uint8Array(8)
+  readonly values: unknown[] = []
+  count = 0
+  /** Whether `values` holds something of this call (to let go of). */
+  private held = false
+
+  reset(): void {
+    this.count = 0
+  }
+
+  private room(n: number): void {
+    if (n <= this.numbers.length) return
+    const size = Math.max(2 * this.numbers.length, n)
+    const numbers = new Float64Array(size)
+    numbers.set(this.numbers)
+    this.numbers = numbers
+    const isNumber = new Uint8Array(size)
+    isNumber.set(this.isNumber)
+    this.isNumber = isNumber
+  }
+
+  push(x: unknown): void {
+    if (typeof x === 'number') this.setNumber(this.count, x)
+    else this.set(this.count, x)
+    this.count++
+  }
+
+  /** Appends an array of numbers. */
+  pushNumbers(xs: readonly number[]): void {
+    const at = this.count
+    this.room(at + xs.length)
+    const numbers = this.numbers
+    for (let i = 0; i < xs.length; i++) numbers[at + i] = xs[i]
+    this.isNumber.fill(1, at, at + xs.length)
+    this.count += xs.length
+  }
+
+  setNumber(i: number, x: number): void {
+    this.room(i + 1)
+    this.numbers[i] = x
+    this.isNumber[i] = 1
+  }
+
+  set(i: number, v: unknown): void {
+    this.room(i + 1)
+    this.isNumber[i] = 0
+    // Grown one element at a time, so the array never has holes.
+    while (this.values.length < i) this.values.push(undefined)
+    this.values[i] = v
+    this.held = true
+  }
+
+  get(i: number): unknown {
+    return this.isNumber[i] === 1 ? this.numbers[i] : this.values[i]
+  }
+
+  /** Lets go of the values of the last call (tensors a caller may drop). */
+  release(): void {
+    if (!this.held) return
+    this.values.fill(undefined)
+    this.held = false
+  }
 }
 
 /**
  * A tree's structure as a builder, made once: rebuilding then walks the structure only, and
- * an array whose elements are all leaves (the common case: an array of numbers) is one slice.
+ * an array whose elements are all leaves (the common case: an array of numbers) is one loop.
  */
-type Builder = (values: readonly unknown[], at: { i: number }) => unknown
+type Builder = (from: Leaves, at: { i: number }) => unknown
 
 function builderOf(node: unknown): Builder {
-  if (isValueLeaf(node)) return (values, at) => values[at.i++]
+  if (isValueLeaf(node)) return (from, at) => from.get(at.i++)
   if (Array.isArray(node)) {
     if (node.every(isValueLeaf)) {
       const n = node.length
-      return (values, at) => values.slice(at.i, (at.i += n))
+      return (from, at) => {
+        const start = at.i
+        at.i += n
+        return numberArray(from, start, n)
+      }
     }
     const parts = node.map(builderOf)
-    return (values, at) => parts.map((b) => b(values, at))
+    return (from, at) => parts.map((b) => b(from, at))
   }
   if (isContainer(node)) {
     const keys = Object.keys(node)
     const parts = keys.map((k) => builderOf((node as Record<string, unknown>)[k]))
-    return (values, at) => {
+    return (from, at) => {
       const out: Record<string, unknown> = {}
-      for (let k = 0; k < keys.length; k++) out[keys[k]] = parts[k](values, at)
+      for (let k = 0; k < keys.length; k++) out[keys[k]] = parts[k](from, at)
       return out
     }
   }
   return () => node
 }
 
+/** An array of leaves; of numbers only, built at its own allocation site so it holds unboxed doubles. */
+function numberArray(from: Leaves, start: number, n: number): unknown[] {
+  const isNumber = from.isNumber
+  for (let k = 0; k < n; k++) if (isNumber[start + k] !== 1) return leafArray(from, start, n)
+  const numbers = from.numbers
+  const out = new Array<number>(n)
+  for (let k = 0; k < n; k++) out[k] = numbers[start + k]
+  return out
+}
+
+function leafArray(from: Leaves, start: number, n: number): unknown[] {
+  const out = new Array<unknown>(n)
+  for (let k = 0; k < n; k++) out[k] = from.get(start + k)
+  return out
+}
+
 export function flatten(tree: unknown): Flat {
   const leaves: unknown[] = []
   collectLeaves(tree, leaves)
   let builder: Builder | undefined
+  const rebuildFrom = (from: Leaves): unknown => (builder ??= builderOf(tree))(from, { i: 0 })
   return {
     leaves,
-    rebuild: (values) => (builder ??= builderOf(tree))(values, { i: 0 }),
+    rebuild: (values) => {
+      const from = new Leaves()
+      for (let i = 0; i < values.length; i++) from.push(values[i])
+      from.count = values.length
+      return rebuildFrom(from)
+    },
+    rebuildFrom,
   }
 }
 
@@ -69,16 +170,15 @@ function collectLeaves(node: unknown, leaves: unknown[]): void {
 }
 
 /**
- * A call's arguments read once: their value leaves, and their structure as a cache key with
- * each leaf described by `leaf` (a number leaf, the most common, is keyed by `numberKey`).
+ * A call's arguments read once: their value leaves into `into` (reset first), and their
+ * structure as a cache key with each leaf described by `leaf` (numbers by `numberKey`).
  */
-export function keyedLeaves(tree: unknown, leaf: (x: unknown) => string, numberKey: string): { leaves: unknown[]; key: string } {
-  const leaves: unknown[] = []
-  const key = keyOf(tree, leaf, numberKey, leaves)
-  return { leaves, key }
+export function keyedLeaves(tree: unknown, leaf: (x: unknown) => string, numberKey: string, into: Leaves): string {
+  into.reset()
+  return keyOf(tree, leaf, numberKey, into)
 }
 
-function keyOf(tree: unknown, leaf: (x: unknown) => string, numberKey: string, leaves: unknown[]): string {
+function keyOf(tree: unknown, leaf: (x: unknown) => string, numberKey: string, leaves: Leaves): string {
   if (typeof tree === 'number') {
     leaves.push(tree)
     return numberKey
@@ -92,7 +192,7 @@ function keyOf(tree: unknown, leaf: (x: unknown) => string, numberKey: string, l
     let numbers = 0
     while (numbers < tree.length && typeof tree[numbers] === 'number') numbers++
     if (numbers === tree.length) {
-      for (let i = 0; i < numbers; i++) leaves.push(tree[i])
+      leaves.pushNumbers(tree as number[])
       return `[${numberKey}*${numbers}]`
     }
     let key = '['

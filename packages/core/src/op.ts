@@ -87,6 +87,13 @@ export interface OpSpec<
    * there, instead of copying it (`@ad/compile`).
    */
   concat?(shapes: readonly Shape[], attrs: AttrsOf<S>): number
+  /**
+   * The op written with other registry ops (a matrix product as a broadcast product and a
+   * sum), equal to the kernel up to rounding. A compiler may trace it instead of calling the
+   * kernel where the work is small, so it fuses with its neighbours (`@ad/compile`). Null
+   * where it does not apply (shapes it does not cover, or a dtype whose kernel rounds otherwise).
+   */
+  decompose?(args: readonly Value[], attrs: AttrsOf<S>): Value | null
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
   shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
   /** The kernel on plain tensors, already converted to a common dtype. */
@@ -200,6 +207,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     partials: spec.partials,
     reduce: spec.reduce,
     concat: spec.concat,
+    decompose: spec.decompose,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,

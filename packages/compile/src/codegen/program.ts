@@ -68,24 +68,26 @@ export function generate(graph: Graph, reuseOutputs = false): Program {
     return isNode(o) && o.weak && o.shape.length === 0 && loc?.kind === 'slot' ? loc.slot : -1
   })
   return {
-    run: (inputs) => {
-      for (let i = 0; i < numberIndex.length; i++) r[numberSlot[i]] = inputs[numberIndex[i]] as number
+    run: (inputs, outputs) => {
+      const numbers = inputs.numbers
+      for (let i = 0; i < numberIndex.length; i++) r[numberSlot[i]] = numbers[numberIndex[i]]
       for (let i = 0; i < tensorInputs.length; i++) {
         const { node, array } = tensorInputs[i]
-        const v = inputs[node.index] as Tensor
+        const v = inputs.values[node.index] as Tensor
         tensors[node.id] = v
         d[array] = v.contiguousData()
       }
       for (let i = 0; i < steps.length; i++) steps[i]()
-      const outputs = graph.outputs
-      const out = new Array<Value>(outputs.length)
-      for (let i = 0; i < outputs.length; i++) {
-        const o = outputs[i]
-        out[i] = outputSlot[i] >= 0 ? r[outputSlot[i]] : isNode(o) ? valueOf(o) : o
+      const outs = graph.outputs
+      outputs.reset()
+      for (let i = 0; i < outs.length; i++) {
+        const o = outs[i]
+        if (outputSlot[i] >= 0) outputs.setNumber(i, r[outputSlot[i]])
+        else outputs.set(i, isNode(o) ? valueOf(o) : o)
       }
+      outputs.count = outs.length
       // Let go of this call's inputs and kernel results (constants stay).
       for (let i = 0; i < held.length; i++) tensors[held[i]] = undefined as never
-      return out
     },
     get code() {
       return [header, ...code.map((c) => c())].join('\n\n')
