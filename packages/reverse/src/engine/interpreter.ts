@@ -11,39 +11,35 @@ import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
 /**
  * The reverse interpreter, at level 0 (below every forward transform). It runs the kernel
  * and, when grad mode is on, the op is differentiable and a non-constant input requires
- * grad, records a node. It reads only the op's declaration: `scalar`, `arity`,
- * `differentiable`, `constantArgs`. A one-input op whose kernel returned its input's own
- * storage made a view: the output remembers how (see views.ts), whatever the op.
+ * grad, records a node, or a slot of the scalar tape (tape.ts). It reads only the op's
+ * declaration: `scalar`, `partials`, `arity`, `differentiable`, `constantArgs`. A one-input
+ * op whose kernel returned its input's own storage made a view: the output remembers how
+ * (see views.ts), whatever the op.
  */
 export const reverseInterpreter: Interpreter = {
   level: 0,
   apply(op: Op, args: readonly Value[], attrs: object): Value {
     if (mode.plain !== 0) return evaluate(op, args, attrs)
-    let out: Tensor | null = null
     if (op.scalar !== undefined) {
       const n = args.length
       if (n === 1 || n === 2) {
         const scalar = scalarApply(op, n, args[0] as Value, args[1], attrs, args)
         if (scalar !== null) return scalar
-      } else out = scalarResult(op, args)
+      } else {
+        const scalar = scalarResult(op, args)
+        if (scalar !== null) return finish(op, args, attrs, scalar)
+      }
     }
-    if (out === null) {
-      out = kernelResult(op, args, attrs)
-      const src = args[0]
-      if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
-    }
-    if (mode.gradEnabled) {
-      if (op.differentiable) record(op, args, attrs, out)
-    } else if (mode.collect !== null) collect(args, mode.collect)
-    return out
+    return kernelApply(op, args, attrs)
   },
   /** `apply` for one or two arguments: scalar code goes to scalarApply with no argument array. */
   applyFew(op: Op, n: 1 | 2, a: Value, b: Value | undefined, attrs: object): Value {
-    if (mode.plain === 0 && op.scalar !== undefined) {
+    if (mode.plain !== 0) return evaluate(op, n === 1 ? [a] : [a, b], attrs)
+    if (op.scalar !== undefined) {
       const scalar = scalarApply(op, n, a, b, attrs, null)
       if (scalar !== null) return scalar
     }
-    return reverseInterpreter.apply(op, n === 1 ? [a] : [a, b as Value], attrs)
+    return kernelApply(op, n === 1 ? [a] : [a, b as Value], attrs)
   },
   /**
    * An op on these values would only run its kernel: during a backward pass that is not
@@ -57,6 +53,22 @@ export const reverseInterpreter: Interpreter = {
     }
     return true
   },
+}
+
+/** The kernel's result; a one-input op whose kernel returned its input's storage made a view. */
+function kernelApply(op: Op, args: readonly Value[], attrs: object): Tensor {
+  const out = kernelResult(op, args, attrs)
+  const src = args[0]
+  if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
+  return finish(op, args, attrs, out)
+}
+
+/** Records the op (grad mode), or notes its arguments (checkpoint's function under noGrad). */
+function finish(op: Op, args: readonly Value[], attrs: object, out: Tensor): Tensor {
+  if (mode.gradEnabled) {
+    if (op.differentiable) record(op, args, attrs, out)
+  } else if (mode.collect !== null) collect(args, mode.collect)
+  return out
 }
 
 /** For checkpoint: notes the arguments that require grad (run under noGrad, so only sources do). */
@@ -96,12 +108,9 @@ function scalarApply(op: Op, n: 1 | 2, a: Value, b: Value | undefined, attrs: ob
   const y = n === 1 ? f(xa) : f(xa, xb)
   const float32 = ka !== FLOAT64 && kb !== FLOAT64
   const out = scalarTensor(y, float32 ? 'float32' : 'float64')
-  if (mode.gradEnabled) {
-    if (op.differentiable && (float32 || mode.anomaly !== 0 || !recordScalar(op, a, n === 2 ? b : undefined, xa, xb, y, out))) {
-      record(op, given ?? (n === 1 ? [a] : [a, b as Value]), attrs, out)
-    }
-  } else if (mode.collect !== null) collect(given ?? (n === 1 ? [a] : [a, b as Value]), mode.collect)
-  return out
+  // A float64 result goes on the tape when it can; otherwise, as any result, a node.
+  if (mode.gradEnabled && op.differentiable && !float32 && mode.anomaly === 0 && recordScalar(op, a, n === 2 ? b : undefined, xa, xb, y, out)) return out
+  return finish(op, given ?? (n === 1 ? [a] : [a, b as Value]), attrs, out)
 }
 
 /** `scalarApply` for ops of three or more arguments (`where`): the result only. */
