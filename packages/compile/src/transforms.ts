@@ -1,4 +1,4 @@
-import { add, AdError, expectFunction, full, optionsOf, reshape, shapeOf, stack, tensor, zeros, type Value } from '@ad/core'
+import { add, AdError, cat, expectFunction, full, optionsOf, reshape, shapeOf, tensor, unsqueeze, zeros, type Value } from '@ad/core'
 import { resolveArgnums } from '@ad/core/internal'
 import { isNode, sizeOfShape, type Graph, type Node } from './graph.js'
 import { outputValue, replay } from './replay.js'
@@ -204,7 +204,10 @@ function basis(v: Value): Value[] {
 /** Rows (or columns) stacked into the block of shape [...lead, ...tail]. */
 function assemble(parts: readonly Value[], lead: readonly number[], tail: readonly number[], partsFirst: boolean, dtype: 'float64' | 'float32'): Value {
   if (parts.length === 0) return zeros([...lead, ...tail], { dtype })
-  const stacked = stack(parts as Value[], { dim: partsFirst ? 0 : -1 })
+  // Stacked as a concatenation of the parts given a size-1 dim: compiled, that is one fused
+  // loop reading each part where it lies (a stack would be a kernel call and its buffers).
+  const dim = partsFirst ? 0 : -1
+  const stacked = cat(parts.map((p) => unsqueeze(p, { dim })), { dim })
   return reshape(stacked, { shape: [...lead, ...tail] })
 }
 
