@@ -87,6 +87,23 @@ describe('the case runner', () => {
     expect(run(unknownAttr).problems.join('\n')).toMatch(/INVALID_ARGUMENT: sum: unknown attribute 'axis'/)
   })
 
+  test('reads untrusted files without reaching Object.prototype, and refuses runaway nesting', () => {
+    // JSON.parse makes '__proto__' an own key; a case must treat it as a plain name.
+    const polluted = JSON.parse(
+      '{"id":"p","inputs":{"__proto__":{"shape":[1],"data":[0.5]}},"expr":{"op":"sin","args":[{"var":"__proto__"}]},' +
+        '"value":{"shape":[1],"data":[0.479425538604203]},"rtol":1e-12,"atol":0}',
+    )
+    expect(run(polluted).problems).toEqual([])
+    expect(({} as Record<string, unknown>).shape).toBeUndefined()
+    const inherited = { ...goodCase(), tangents: { constructor: { shape: [2], data: [1, 1] } } }
+    expect(run(inherited).problems).toEqual([expect.stringMatching(/'tangents' names 'constructor', which is not an input/)])
+    const hessianOfNothing = { ...goodCase(), hessian: { wrt: 'toString', shape: [1, 1], data: [0] } }
+    expect(run(hessianOfNothing).problems).toEqual([expect.stringMatching(/'hessian.wrt' names 'toString'/)])
+    let deep: unknown = { var: 'x' }
+    for (let i = 0; i < 10_000; i++) deep = { op: 'neg', args: [deep] }
+    expect(run({ ...goodCase(), expr: deep }).problems).toEqual([expect.stringMatching(/nested more than 256 levels/)])
+  })
+
   test('fails a malformed case instead of crashing', () => {
     expect(run({ id: 'bad', inputs: {}, expr: { op: 'sin' }, rtol: 0, atol: 0 }).problems).toEqual([expect.stringMatching(/malformed case/)])
     expect(() => parseCaseFile({ format: 'ad-cases/2', cases: [] }, 'x.json')).toThrow(/ad-cases\/1/)

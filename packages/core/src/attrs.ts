@@ -1,6 +1,6 @@
 import { describeValue, invalid } from './errors.js'
 
-export type AttrKind = 'int' | 'ints' | 'number' | 'bool'
+export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'string'
 
 /** One attribute of an op: its kind, and whether it may be left out (with or without a default). */
 export class Attr<T> {
@@ -8,14 +8,16 @@ export class Attr<T> {
     readonly kind: AttrKind,
     readonly required: boolean,
     readonly fallback?: T,
+    /** For a string attribute: the values it may take (any string when absent). */
+    readonly choices?: readonly string[],
   ) {}
 
   optional(): Attr<T | undefined> {
-    return new Attr<T | undefined>(this.kind, false)
+    return new Attr<T | undefined>(this.kind, false, undefined, this.choices)
   }
 
   default(value: T): Attr<T> {
-    return new Attr<T>(this.kind, false, value)
+    return new Attr<T>(this.kind, false, value, this.choices)
   }
 }
 
@@ -24,13 +26,18 @@ export const attr = {
   ints: (): Attr<readonly number[]> => new Attr('ints', true),
   number: (): Attr<number> => new Attr('number', true),
   bool: (): Attr<boolean> => new Attr('bool', true),
+  string: (): Attr<string> => new Attr('string', true),
+  /** One of a fixed set of strings (gelu's `approximate: 'none' | 'tanh'`). */
+  oneOf: <const C extends readonly string[]>(...choices: C): Attr<C[number]> => new Attr<C[number]>('string', true, undefined, choices),
 }
 
 export type AttrSchema = Record<string, Attr<unknown>>
 export type AttrsOf<S extends AttrSchema> = { [K in keyof S]: S[K] extends Attr<infer T> ? T : never }
 
-function matches(kind: AttrKind, value: unknown): boolean {
-  switch (kind) {
+function matches(field: Attr<unknown>, value: unknown): boolean {
+  switch (field.kind) {
+    case 'string':
+      return typeof value === 'string' && (field.choices === undefined || field.choices.includes(value))
     case 'int':
       return Number.isInteger(value)
     case 'number':
@@ -53,6 +60,11 @@ const kindName: Record<AttrKind, string> = {
   ints: 'an array of integers',
   number: 'a number',
   bool: 'a boolean',
+  string: 'a string',
+}
+
+function expected(field: Attr<unknown>): string {
+  return field.choices === undefined ? kindName[field.kind] : `one of ${field.choices.map((c) => JSON.stringify(c)).join(', ')}`
 }
 
 const EMPTY = Object.freeze({})
@@ -75,10 +87,10 @@ export function parseAttrs<S extends AttrSchema>(op: string, schema: S, given: o
     const field = schema[key]
     const value = Object.hasOwn(input, key) ? input[key] : undefined
     if (value === undefined) {
-      if (field.required) throw invalid(`${op}: attribute '${key}' is required (${kindName[field.kind]}).`)
+      if (field.required) throw invalid(`${op}: attribute '${key}' is required (${expected(field)}).`)
       out[key] = field.fallback
-    } else if (!matches(field.kind, value)) {
-      throw invalid(`${op}: attribute '${key}' must be ${kindName[field.kind]}, got ${describeValue(value)}.`)
+    } else if (!matches(field, value)) {
+      throw invalid(`${op}: attribute '${key}' must be ${expected(field)}, got ${describeValue(value)}.`)
     } else {
       out[key] = value
     }

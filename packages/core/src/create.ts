@@ -14,7 +14,7 @@ export interface TensorOptions extends CreateOptions {
 }
 
 /** Anything a user may pass where a tensor is expected. */
-export type TensorLike = number | NestedArray | FloatArray | Tensor
+export type TensorLike = number | NestedArray | FloatArray | Int32Array | Tensor
 
 function checkDType(dtype: unknown): DType {
   if (dtype === undefined) return 'float64'
@@ -65,12 +65,13 @@ function fill(data: NestedArray, shape: number[], dim: number, out: FloatArray, 
   return at
 }
 
-/** A plain tensor from a number, nested arrays, a typed array (with `{ shape }`) or a tensor (copied). */
+/** A plain tensor from a number, nested arrays, a typed array (Float64/Float32/Int32, with `{ shape }`) or a tensor (copied). */
 export function tensor(data: TensorLike, opts?: TensorOptions): Tensor {
   const options = optionsOf<TensorOptions>('tensor()', opts)
   if (data instanceof Tensor) return data.to(options.dtype === undefined ? data.dtype : checkDType(options.dtype)).clone()
-  if (data instanceof Float64Array || data instanceof Float32Array) {
-    const dtype = options.dtype === undefined ? dtypeOf(data) : checkDType(options.dtype)
+  if (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array) {
+    // Int32Array data (index arguments: gather, class targets) becomes a float tensor of integer values.
+    const dtype = options.dtype === undefined ? (data instanceof Int32Array ? 'float64' : dtypeOf(data)) : checkDType(options.dtype)
     const shape = options.shape === undefined ? [data.length] : checkShape(options.shape)
     if (sizeOf(shape) !== data.length) {
       throw invalid(`tensor(): shape [${shape.join(',')}] holds ${sizeOf(shape)} elements but the array has ${data.length}.`)
@@ -81,7 +82,7 @@ export function tensor(data: TensorLike, opts?: TensorOptions): Tensor {
   }
   const dtype = checkDType(options.dtype)
   if (typeof data !== 'number' && !Array.isArray(data)) {
-    throw invalid(`tensor(): expected a number, nested arrays of numbers or a Float64Array/Float32Array, got ${describeValue(data)}.`)
+    throw invalid(`tensor(): expected a number, nested arrays of numbers or a Float64Array/Float32Array/Int32Array, got ${describeValue(data)}.`)
   }
   const shape = nestedShape(data)
   const out = allocate(dtype, sizeOf(shape))

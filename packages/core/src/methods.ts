@@ -32,7 +32,30 @@ function positionalAttrs(op: Op, rest: readonly unknown[]): object | undefined {
   return attrs
 }
 
+/**
+ * A method whose parameters come in PyTorch's order (`x.gather(dim, index)`): each is an
+ * attr or an argument position, as `op.methodOrder` states; an attrs object may follow.
+ */
+function reorderedMethod(op: Op, order: readonly (string | number)[]) {
+  return function (this: Value, ...rest: unknown[]): Value {
+    const extra = rest.length > order.length && isPlainObject(rest[rest.length - 1]) ? (rest.pop() as Record<string, unknown>) : {}
+    if (rest.length > order.length) {
+      const names = order.map((p) => (typeof p === 'number' ? `tensor argument ${p}` : p)).join(', ')
+      throw invalid(`${op.name}: the method was given ${rest.length} argument(s); it takes ${names}, in PyTorch's order, then optional attrs.`)
+    }
+    const args: unknown[] = [this]
+    const attrs: Record<string, unknown> = { ...extra }
+    rest.forEach((value, i) => {
+      const slot = order[i]
+      if (typeof slot === 'number') args[slot] = value
+      else attrs[slot] = value
+    })
+    return apply(op, args, op.parseAttrs(attrs))
+  }
+}
+
 function makeMethod(op: Op) {
+  if (op.methodOrder !== undefined) return reorderedMethod(op, op.methodOrder)
   // Attrs when none are given, parsed once (they never change): the hot path of scalar code.
   let defaults: object | undefined
   const others = typeof op.arity === 'number' ? op.arity - 1 : -1

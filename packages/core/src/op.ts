@@ -28,6 +28,13 @@ export interface OpSpec<S extends AttrSchema> {
   attrs?: S
   /** The attrs a method takes positionally, in order: `x.sum(dims, keepdim)`. */
   positional?: readonly (keyof S & string)[]
+  /**
+   * The method's parameters after the tensor itself, where PyTorch's order differs from the
+   * free function's (tensors first, then attrs): attr names and argument positions, so
+   * `x.gather(dim, index)` is `['dim', 1]`. An attrs object may follow them. Without it a
+   * method takes the other tensor arguments, then `positional`.
+   */
+  methodOrder?: readonly ((keyof S & string) | number)[]
   /** Arguments that never receive a gradient (a `where` condition, class targets). */
   constantArgs?: readonly number[]
   /**
@@ -100,7 +107,7 @@ export interface Op<S extends AttrSchema = AttrSchema> extends OpSpec<S> {
 }
 
 /** Anything accepted where a tensor is expected. */
-export type Input = Value | NestedArray | Float64Array | Float32Array
+export type Input = Value | NestedArray | Float64Array | Float32Array | Int32Array
 
 export type OpFunction<S extends AttrSchema = AttrSchema> = {
   // A list op (`cat`, `stack`) takes its tensors as one array.
@@ -122,6 +129,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     arity: spec.arity,
     attrs: schema,
     positional: spec.positional,
+    methodOrder: spec.methodOrder,
     constantArgs: spec.constantArgs,
     elementwise: spec.elementwise,
     scalar: spec.scalar,
@@ -250,7 +258,7 @@ export function toTensors(op: Op, args: readonly unknown[]): Tensor[] {
   const common = dtype ?? 'float64'
   return args.map((a, i) => {
     if (a instanceof Tensor) return a.dtype === common ? a : a.to(common)
-    if (typeof a === 'number' || Array.isArray(a) || a instanceof Float64Array || a instanceof Float32Array) {
+    if (typeof a === 'number' || Array.isArray(a) || a instanceof Float64Array || a instanceof Float32Array || a instanceof Int32Array) {
       return tensor(a as NestedArray, { dtype: common })
     }
     throw invalid(`${opName}: argument ${i} is ${describe(a)}; expected a tensor, a number or nested arrays of numbers.`)

@@ -37,17 +37,20 @@ export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: num
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive }
 }
 
-function fill(t: Tensor, values: Tensor): Tensor {
-  noGrad(() => t.copy_(values))
+/** Writes `scale·draw + shift` into t, the draws made fresh (so transformed in place, one pass). */
+function fill(t: Tensor, draws: Tensor, scale: number, shift: number): Tensor {
+  const d = draws.contiguousData()
+  for (let i = 0; i < d.length; i++) d[i] = scale * d[i] + shift
+  noGrad(() => t.copy_(draws))
   return t
 }
 
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
-  return fill(t, rand(t.shape, { dtype: t.dtype }).mul(b - a).add(a))
+  return fill(t, rand(t.shape, { dtype: t.dtype }), b - a, a)
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  return fill(t, randn(t.shape, { dtype: t.dtype }).mul(std).add(mean))
+  return fill(t, randn(t.shape, { dtype: t.dtype }), std, mean)
 }
 
 export function constant_(t: Tensor, value: number): Tensor {

@@ -180,13 +180,11 @@ export function saveSafetensors(tensors: Record<string, CoreTensor>, metadata?: 
   out.fill(0x20, 8 + encoded.length, 8 + padded)
   let at = 8 + padded
   for (const name of order) {
-    const t = tensors[name]
-    const data = t.contiguousData()
-    const wide = t.dtype === 'float64'
-    for (let i = 0; i < data.length; i++, at += wide ? 8 : 4) {
-      if (wide) view.setFloat64(at, data[i], true)
-      else view.setFloat32(at, data[i], true)
-    }
+    const data = tensors[name].contiguousData()
+    if (LITTLE_ENDIAN) out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at)
+    else if (data instanceof Float64Array) for (let i = 0; i < data.length; i++) view.setFloat64(at + 8 * i, data[i], true)
+    else for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true)
+    at += data.byteLength
   }
   return out
 }

@@ -94,23 +94,37 @@ export function validateCase(raw: unknown, index: number): { case: Case } | { id
   for (const key of ['rtol', 'atol'] as const) {
     if (typeof raw[key] !== 'number' || !((raw[key] as number) >= 0)) problems.push(`'${key}' must be a non-negative number`)
   }
+  // Names are looked up as own keys only: a case naming 'constructor' or '__proto__' must not
+  // reach Object.prototype.
+  const inputNames = isObject(raw.inputs) ? raw.inputs : {}
+  for (const key of ['grads', 'tangents'] as const) {
+    const unknown = isObject(raw[key]) ? Object.keys(raw[key]).filter((n) => !Object.hasOwn(inputNames, n)) : []
+    if (unknown.length > 0) problems.push(`'${key}' names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are not inputs' : 'is not an input'}`)
+  }
+  if (isObject(raw.hessian) && typeof raw.hessian.wrt === 'string' && !Object.hasOwn(inputNames, raw.hessian.wrt)) {
+    problems.push(`'hessian.wrt' names '${raw.hessian.wrt}', which is not an input`)
+  }
   if (problems.length > 0) return { id, error: `malformed case: ${problems.join('; ')}` }
   return { case: raw as unknown as Case }
 }
 
-function checkExpr(e: unknown, path: string): string | undefined {
+/** Deeper expressions are refused rather than walked: no case needs them, and recursion has a limit. */
+export const MAX_EXPR_DEPTH = 256
+
+function checkExpr(e: unknown, path: string, depth = 0): string | undefined {
+  if (depth > MAX_EXPR_DEPTH) return `expr is nested more than ${MAX_EXPR_DEPTH} levels deep`
   if (!isObject(e)) return `${path} must be an object ({op, args, attrs?}, {var} or {const})`
-  if ('op' in e) {
+  if (Object.hasOwn(e, 'op')) {
     if (typeof e.op !== 'string') return `${path}.op must be a string`
     if (!Array.isArray(e.args)) return `${path}.args must be an array`
     if (e.attrs !== undefined && !isObject(e.attrs)) return `${path}.attrs must be an object`
     for (let i = 0; i < e.args.length; i++) {
-      const inner = checkExpr(e.args[i], `${path}.args[${i}]`)
+      const inner = checkExpr(e.args[i], `${path}.args[${i}]`, depth + 1)
       if (inner !== undefined) return inner
     }
     return undefined
   }
-  if ('var' in e) return typeof e.var === 'string' ? undefined : `${path}.var must be a string`
-  if ('const' in e) return typeof e.const === 'number' || isTensor(e.const) ? undefined : `${path}.const must be a number or a {shape, data} tensor`
+  if (Object.hasOwn(e, 'var')) return typeof e.var === 'string' ? undefined : `${path}.var must be a string`
+  if (Object.hasOwn(e, 'const')) return typeof e.const === 'number' || isTensor(e.const) ? undefined : `${path}.const must be a number or a {shape, data} tensor`
   return `${path} must have 'op', 'var' or 'const'`
 }

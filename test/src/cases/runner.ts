@@ -106,7 +106,7 @@ export function runCase(raw: unknown, index: number, engines: Engines, options: 
 
   // Forward (and compile): value, and jvp along the tangents (zeros for inputs without one).
   for (const engine of (['forward', 'compile'] as const).filter(running)) try {
-    const tangents = names.map((n, i) => (c.tangents?.[n] !== undefined ? tensorOf(c.tangents[n]) : zeros([...inputs[i].shape])))
+    const tangents = names.map((n, i) => (c.tangents !== undefined && Object.hasOwn(c.tangents, n) ? tensorOf(c.tangents[n]) : zeros([...inputs[i].shape])))
     const [out, tangentOut] =
       engine === 'forward'
         ? engines.forward.jvp(f, inputs, tangents)

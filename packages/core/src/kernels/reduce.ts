@@ -125,6 +125,29 @@ export function prodAll(x: Tensor): Tensor {
 }
 
 /**
+ * Along the last dim, each element replaced by the product of the others: prefix products
+ * times suffix products, so no division and exact at zeros. O(n) per row.
+ */
+export function prodOthersAlongLast(x: Tensor): Tensor {
+  const src = x.contiguousData()
+  const out = allocate(x.dtype, src.length)
+  const n = x.shape[x.shape.length - 1]
+  for (let start = 0; start < src.length; start += n) {
+    let before = 1 // ∏ of the elements before i
+    for (let i = 0; i < n; i++) {
+      out[start + i] = before
+      before *= src[start + i]
+    }
+    let after = 1 // ∏ of the elements after i
+    for (let i = n - 1; i >= 0; i--) {
+      out[start + i] *= after
+      after *= src[start + i]
+    }
+  }
+  return Tensor.fromArray(out, x.shape)
+}
+
+/**
  * log Σ exp over `dims` (sorted, normalised), stably: each output subtracts the maximum of
  * its inputs first, so exp never overflows and the largest term is exactly 1. The reduced
  * dims are moved last in a strided view and packed once, so every output reads one

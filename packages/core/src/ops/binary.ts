@@ -4,6 +4,7 @@ import { defineBinary } from './elementwise.js'
 import { eq, ge, gt, lt } from './compare.js'
 import { where } from './select.js'
 import { log } from './unary.js'
+import { floor } from './rounding.js'
 
 // Each op: the scalar function, then ∂y/∂a and ∂y/∂b from inputs a, b and output y.
 
@@ -66,4 +67,43 @@ export const atan2 = defineBinary({
   db: (y, x) => neg(div(y, add(square(x), square(y)))),
   values: [values(-2, 2, { avoid: [0] }), real],
   edges: [{ note: 'at the origin both partials are 0/0 = NaN, as PyTorch', args: [0, 0], torch: [NaN, NaN] }],
+})
+
+/** √(a² + b²) without overflow (Math.hypot). Partials a/y and b/y: 0/0 = NaN at the origin, as PyTorch. */
+export const hypot = defineBinary({
+  name: 'hypot',
+  f: Math.hypot,
+  da: (a, _b, y) => div(a, y),
+  db: (_a, b, y) => div(b, y),
+  values: [values(-2, 2, { avoid: [0] }), values(-2, 2, { avoid: [0] })],
+  edges: [{ note: 'at the origin both partials are 0/0 = NaN, as PyTorch', args: [0, 0], torch: [NaN, NaN] }],
+  tex: '\\frac{\\partial}{\\partial a}\\sqrt{a^2 + b^2} = \\frac{a}{\\sqrt{a^2+b^2}}',
+})
+
+/**
+ * a − b·⌊a/b⌋, with the sign of the divisor (torch.remainder, Python's %): the C remainder
+ * moved into b's sign. ∂/∂a = 1 and ∂/∂b = −⌊a/b⌋ (both away from the jumps at a/b ∈ ℤ,
+ * where PyTorch uses the same formulas).
+ */
+export const remainder = defineBinary({
+  name: 'remainder',
+  f: (a, b) => {
+    const m = a % b
+    return m !== 0 && m < 0 !== b < 0 ? m + b : m
+  },
+  da: () => 1,
+  db: (a, b) => neg(floor(div(a, b))),
+  // Pairs whose quotient a/b stays strictly between two integers, so no sample straddles a jump.
+  values: (draw) =>
+    draw.pick([
+      [values(0.1, 0.9), values(1, 2)], // a/b in (0.05, 0.9): ⌊a/b⌋ = 0
+      [values(-0.9, -0.1), values(1, 2)], // (−0.9, −0.05): −1
+      [values(1.2, 1.8), values(1, 1.1)], // (1.09, 1.8): 1
+      [values(0.1, 0.9), values(-2, -1)], // (−0.9, −0.05): −1
+    ] as const),
+  edges: [
+    { note: 'at a jump (a = 2b): ∂/∂a = 1, ∂/∂b = −⌊a/b⌋ = −2, as PyTorch', args: [3, 1.5], torch: [1, -2] },
+    { note: 'the sign of the divisor: remainder(−1, 3) = 2; ∂/∂b = −⌊−1/3⌋ = 1', args: [-1, 3], torch: [1, 1] },
+  ],
+  tex: '\\frac{\\partial}{\\partial a}\\operatorname{rem}(a, b) = 1,\\quad \\frac{\\partial}{\\partial b}\\operatorname{rem}(a, b) = -\\lfloor a / b \\rfloor',
 })

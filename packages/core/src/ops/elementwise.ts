@@ -167,6 +167,8 @@ export interface UnarySpec {
   d: (x: Value, y: Value) => Value
   values: ValueDomain
   edges?: readonly Edge[]
+  /** The derivative as a KaTeX formula (see OpSpec.tex). */
+  tex?: string
 }
 
 export function defineUnary(spec: UnarySpec): OpFunction {
@@ -182,6 +184,7 @@ export function defineUnary(spec: UnarySpec): OpFunction {
     ...ownRules(unaryRules, spec.name, [d, fusedLoops(spec.name)], [one, fusedLoops(spec.name)]),
     domain: unaryDomain(spec.values),
     edges: spec.edges,
+    tex: spec.tex,
   })
 }
 
@@ -200,6 +203,8 @@ export interface BinarySpec {
   /** Ties between the two inputs are kinks (maximum, minimum). */
   distinct?: boolean
   edges?: readonly Edge[]
+  /** The derivative as a KaTeX formula (see OpSpec.tex). */
+  tex?: string
 }
 
 export function defineBinary(spec: BinarySpec): OpFunction {
@@ -226,6 +231,7 @@ export function defineBinary(spec: BinarySpec): OpFunction {
       return { args: [{ shape: sa, values: va }, { shape: sb, values: vb }], attrs: {}, distinct: spec.distinct }
     },
     edges: spec.edges,
+    tex: spec.tex,
   })
 }
 

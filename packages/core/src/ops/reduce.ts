@@ -1,9 +1,11 @@
 import { attr } from '../attrs.js'
 import { drawDims, drawShape, real, values } from '../domain.js'
 import { fmtShape, invalid } from '../errors.js'
-import { logsumexpDims, maxAlong, prodAll, sumDims } from '../kernels/reduce.js'
+import { logsumexpDims, maxAlong, prodAll, prodOthersAlongLast, sumDims } from '../kernels/reduce.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
-import { normalizeDims, reducedShape } from '../shape.js'
+import { allocate, type DType } from '../dtype.js'
+import { normalizeDims, reducedShape, sizeOf } from '../shape.js'
+import { Tensor } from '../tensor.js'
 import type { Value } from '../dispatch.js'
 import { div, mul, sub } from './arithmetic.js'
 import { reduceAttrs, reshape, sum, unreduce } from './base.js'
@@ -56,19 +58,53 @@ export const mean = defineOp({
 })
 
 /**
- * ∂prod/∂x_i, the product of all the other elements, without dividing by a zero: with no
- * zero it is p/x_i; with exactly one zero, the product of the rest at that zero and 0
- * elsewhere; with two or more, 0 everywhere. Written with core ops (the masks are
- * constants), so it differentiates again away from zeros.
+ * Along the last dim, the product of the other elements: out[..., i] = ∏_{j≠i} x[..., j].
+ * It is the gradient of `prod`, computed without dividing (so exact at zeros). Its Jacobian
+ * is then prod's Hessian, J[i][j] = ∏_{k≠i,j} x_k (0 on the diagonal), which is symmetric:
+ * the JVP and the VJP are the same product by J, built again from `prodOthers` (on a tensor
+ * one dim larger), so every higher derivative is exact at zeros too.
  */
-function productOfOthers(x: Value): Value {
-  const zero = eq(x, 0)
-  const safe = where(zero, 1, x) // zeros replaced by 1: p is the product of the non-zeros
-  const p = prod(safe)
-  const zeros = sum(zero)
-  const atNonZero = where(eq(zeros, 0), div(p, safe), 0)
-  const atZero = where(eq(zeros, 1), p, 0)
-  return where(zero, atZero, atNonZero)
+export const prodOthers = defineOp({
+  name: 'prodOthers',
+  arity: 1,
+  shape: ([s]) => {
+    if (s.length === 0) throw invalid('prodOthers: expects a tensor of at least one dim (it works along the last); reshape a 0-dim one to [1].')
+    return s
+  },
+  primal: ([x]) => prodOthersAlongLast(x),
+  jvp: ({ args: [x] }, [t]): MaybeZero => (t === null ? null : timesProdHessian(x, t)),
+  vjp: ({ args: [x] }, g): MaybeZero[] => [timesProdHessian(x, g)],
+  domain: (draw) => ({ args: [{ shape: drawShape(draw, 1, 3, 4), values: values(-1.5, 1.5) }], attrs: {} }),
+  tex: '\\frac{\\partial}{\\partial x_j} \\prod_{k \\ne i} x_k = \\prod_{k \\ne i, j} x_k \\; (j \\ne i)',
+})
+
+/**
+ * Σ_{j≠i} v[..., j] ∏_{k≠i,j} x[..., k] along the last dim (n long): J·v for the Jacobian J
+ * of `prodOthers`. Row i of an [n, n] block is x with x_i set to 1; `prodOthers` of that
+ * row gives ∏_{k≠i,j} x_k at column j ≠ i; the diagonal is set to 0. The identity mask is a
+ * constant, so only x and v carry derivatives.
+ */
+function timesProdHessian(x: Value, v: Value): Value {
+  const s = shapeOf(x)
+  const n = s[s.length - 1]
+  const rowShape = [...s.slice(0, -1), 1, n]
+  const diagonal = identity(n, dtypeOfValue(x))
+  const rows = where(diagonal, 1, reshape(x, { shape: rowShape })) // broadcast to [..., n, n]
+  const pairs = where(diagonal, 0, prodOthers(rows))
+  return sum(mul(pairs, reshape(v, { shape: rowShape })), { dims: [s.length] })
+}
+
+/** The n × n identity, a constant mask. */
+function identity(n: number, dtype: DType): Tensor {
+  const data = allocate(dtype, n * n)
+  for (let i = 0; i < n; i++) data[i * n + i] = 1
+  return Tensor.fromArray(data, [n, n])
+}
+
+/** ∂prod/∂x: the product of the other elements, over all of x's elements. */
+function gradOfProd(x: Value): Value {
+  const s = shapeOf(x)
+  return reshape(prodOthers(reshape(x, { shape: [sizeOf(s)] })), { shape: s })
 }
 
 export const prod = defineOp({
@@ -76,17 +112,12 @@ export const prod = defineOp({
   arity: 1,
   shape: () => [],
   primal: ([x]) => prodAll(x),
-  jvp: ({ args: [x] }, [t]): MaybeZero => (t === null ? null : sum(mul(t, productOfOthers(x)))),
-  vjp: ({ args: [x] }, g): MaybeZero[] => [mul(g, productOfOthers(x))],
+  jvp: ({ args: [x] }, [t]): MaybeZero => (t === null ? null : sum(mul(t, gradOfProd(x)))),
+  vjp: ({ args: [x] }, g): MaybeZero[] => [mul(g, gradOfProd(x))],
   domain: (draw) => ({ args: [{ shape: drawShape(draw, 0, 2, 3), values: values(-1.5, 1.5, { avoid: [0] }) }], attrs: {} }),
   edges: [
     { note: 'one zero: it gets the product of the others, the rest 0, as PyTorch', args: [[0, 2, 3]], torch: [[6, 0, 0]] },
     { note: 'two zeros or more: every gradient is 0', args: [[0, 2, 0]], torch: [[0, 0, 0]] },
-    {
-      note:
-        'second derivatives at zeros are not exact: the rule sets the gradient of the non-zero elements to a constant 0, ' +
-        'so ∂²/∂x₁∂x₀ at [0, 2, 3] is 0 (reverse) where it is 3, and between two zeros 0 where it is the product of the rest; PyTorch is exact there',
-    },
   ],
 })
 

@@ -21,7 +21,8 @@ export const log = defineUnary({
 
 export const log1p = defineUnary({ name: 'log1p', f: Math.log1p, d: (x) => reciprocal(add(x, 1)), values: values(-0.9, 2) })
 
-export const expm1 = defineUnary({ name: 'expm1', f: Math.expm1, d: (_x, y) => add(y, 1), values: real })
+// e^x rather than y + 1: for x << 0, y + 1 cancels to 0 where e^x is still a normal number.
+export const expm1 = defineUnary({ name: 'expm1', f: Math.expm1, d: (x) => exp(x), values: real })
 
 export const sqrt = defineUnary({
   name: 'sqrt', f: Math.sqrt, d: (_x, y) => div(0.5, y), values: positive,
@@ -50,13 +51,16 @@ export const sinh = defineUnary({ name: 'sinh', f: Math.sinh, d: (x) => cosh(x),
 
 export const cosh = defineUnary({ name: 'cosh', f: Math.cosh, d: (x) => sinh(x), values: real })
 
-export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, d: (_x, y) => sub(1, square(y)), values: real })
+// sech²x = 1/cosh²x rather than 1 − y²: accurate to a few ulps everywhere, where 1 − y² cancels
+// to 0 from |x| ≈ 19 on (the true value there is still ~1e-16).
+export const tanh = defineUnary({ name: 'tanh', f: Math.tanh, d: (x) => square(reciprocal(cosh(x))), values: real })
 
 export const sigmoid = defineUnary({
   name: 'sigmoid',
   // Two branches so exp never overflows: for x < 0, e^x / (1 + e^x).
   f: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  d: (_x, y) => mul(y, sub(1, y)),
+  // σ(x)σ(−x) rather than y(1 − y): 1 − y cancels to 0 for x ≳ 37, where σ(−x) is exact.
+  d: (x, y) => mul(y, sigmoid(neg(x))),
   values: values(-4, 4),
 })
 
@@ -75,4 +79,25 @@ export const softplus = defineUnary({
 
 export const erf = defineUnary({
   name: 'erf', f: erfKernel, d: (x) => mul(2 / Math.sqrt(Math.PI), exp(neg(square(x)))), values: real,
+})
+
+export const rsqrt = defineUnary({
+  name: 'rsqrt', f: (x) => 1 / Math.sqrt(x), d: (_x, y) => mul(-0.5, mul(y, square(y))), values: positive,
+  edges: [{ note: "rsqrt'(0) = −½·(1/√0)³ = −inf, as PyTorch", args: [0], torch: [-Infinity] }],
+  tex: '\\frac{d}{dx}\\,x^{-1/2} = -\\tfrac{1}{2}\\,x^{-3/2}',
+})
+
+export const log2 = defineUnary({
+  name: 'log2', f: Math.log2, d: (x) => reciprocal(mul(x, Math.LN2)), values: positive,
+  tex: '\\frac{d}{dx}\\log_2 x = \\frac{1}{x \\ln 2}',
+})
+
+export const log10 = defineUnary({
+  name: 'log10', f: Math.log10, d: (x) => reciprocal(mul(x, Math.LN10)), values: positive,
+  tex: '\\frac{d}{dx}\\log_{10} x = \\frac{1}{x \\ln 10}',
+})
+
+export const exp2 = defineUnary({
+  name: 'exp2', f: (x) => Math.pow(2, x), d: (_x, y) => mul(y, Math.LN2), values: real,
+  tex: '\\frac{d}{dx}\\,2^x = 2^x \\ln 2',
 })

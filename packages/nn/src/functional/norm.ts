@@ -1,4 +1,4 @@
-import { add, batchNorm as batchNormOp, div, mean, mul, noGrad, ones, reshape, sqrt, square, sub, sum, zeros, type Tensor } from '@ad/reverse'
+import { add, batchNorm as batchNormOp, div, layerNorm as layerNormOp, mean, mul, noGrad, ones, reshape, sqrt, square, sub, sum, zeros, type Tensor } from '@ad/reverse'
 import { shapeMismatch } from '../errors.js'
 
 export interface BatchNormOptions {
@@ -49,9 +49,8 @@ function updateRunningStats(x: Tensor, runningMean: Tensor, runningVar: Tensor, 
     const rank = x.shape.length
     const dims = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)]
     const count = dims.reduce((p, d) => p * x.shape[d], 1)
-    const v = x.detach()
-    const mu = mean(v, { dims, keepdim: true })
-    const unbiased = div(sum(square(sub(v, mu)), { dims }), count - 1)
+    const mu = mean(x, { dims, keepdim: true })
+    const unbiased = div(sum(square(sub(x, mu)), { dims }), count - 1)
     if (tracked !== null) tracked.add_(1)
     const m = momentum ?? 1 / (tracked === null ? 1 : tracked.item())
     runningMean.mul_(1 - m).add_(mul(reshape(mu, { shape: [x.shape[1]] }), m))
@@ -61,19 +60,11 @@ function updateRunningStats(x: Tensor, runningMean: Tensor, runningVar: Tensor, 
 
 /**
  * Layer normalization over the trailing dims `normalizedShape`: (x − mean)/√(biased var + eps),
- * then ·weight + bias (each of shape `normalizedShape`) when given.
+ * then ·weight + bias (each of shape `normalizedShape`) when given; the registry's `layerNorm`.
  */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
-  const k = normalizedShape.length
-  const tail = x.shape.slice(x.shape.length - k)
-  if (k === 0 || tail.length !== k || tail.some((d, i) => d !== normalizedShape[i])) {
-    throw shapeMismatch(`layerNorm: input [${x.shape.join(', ')}] does not end with the normalized shape [${normalizedShape.join(', ')}].`)
-  }
-  const dims = Array.from({ length: k }, (_, i) => x.shape.length - k + i)
-  const centered = sub(x, mean(x, { dims, keepdim: true }))
-  const variance = mean(square(centered), { dims, keepdim: true })
-  let y = div(centered, sqrt(add(variance, eps)))
-  if (weight !== null) y = mul(y, weight)
-  if (bias !== null) y = add(y, bias)
-  return y
+  const attrs = { normalizedShape: [...normalizedShape], eps }
+  if (weight === null && bias === null) return layerNormOp(x, attrs)
+  if (bias === null) return layerNormOp(x, weight as Tensor, attrs)
+  return layerNormOp(x, weight ?? ones([...normalizedShape], { dtype: x.dtype }), bias, attrs)
 }

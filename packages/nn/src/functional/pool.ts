@@ -1,4 +1,4 @@
-import { avgPool2d as avgPoolOp, cat, full, maxPool2d as maxPoolOp, mean, slice, type Tensor } from '@ad/reverse'
+import { avgPool2d as avgPoolOp, cat, maxPool2d as maxPoolOp, mean, slice, type Tensor } from '@ad/reverse'
 import { invalid, shapeMismatch } from '../errors.js'
 
 export interface Pool2dOptions {
@@ -7,34 +7,14 @@ export interface Pool2dOptions {
   padding?: number
 }
 
-/** Pads the last two dims of x by `p` on every side with the constant `value`. */
-function pad2d(x: Tensor, p: number, value: number): Tensor {
-  const s = x.shape
-  const rows = full([...s.slice(0, -2), p, s[s.length - 1]], value, { dtype: x.dtype })
-  const tall = cat([rows, x, rows], { dim: -2 })
-  const cols = full([...s.slice(0, -2), s[s.length - 2] + 2 * p, p], value, { dtype: x.dtype })
-  return cat([cols, tall, cols], { dim: -1 }) as Tensor
-}
-
-function checkPadding(op: string, kernelSize: number, padding: number): void {
-  if (!Number.isInteger(padding) || padding < 0 || padding > kernelSize / 2) {
-    throw invalid(`${op}: padding must be an integer from 0 to half the kernel size (${kernelSize}), got ${padding}.`)
-  }
-}
-
-/**
- * Max pooling; the padding is implicit −∞ as in PyTorch (a window never takes a padded
- * value, since padding ≤ kernel/2 leaves every window a real element).
- */
+/** Max pooling; the padding is −∞ (never a maximum), at most half the kernel, as PyTorch's. */
 export function maxPool2d(x: Tensor, kernelSize: number, { stride = kernelSize, padding = 0 }: Pool2dOptions = {}): Tensor {
-  checkPadding('maxPool2d', kernelSize, padding)
-  return maxPoolOp(padding === 0 ? x : pad2d(x, padding, -Infinity), { kernelSize, stride })
+  return maxPoolOp(x, { kernelSize, stride, padding })
 }
 
 /** Average pooling; padded zeros count in the divisor (PyTorch's countIncludePad default). */
 export function avgPool2d(x: Tensor, kernelSize: number, { stride = kernelSize, padding = 0 }: Pool2dOptions = {}): Tensor {
-  checkPadding('avgPool2d', kernelSize, padding)
-  return avgPoolOp(padding === 0 ? x : pad2d(x, padding, 0), { kernelSize, stride })
+  return avgPoolOp(x, { kernelSize, stride, padding })
 }
 
 /**
