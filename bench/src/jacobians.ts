@@ -4,10 +4,10 @@
 // `pnpm docs:chart` runs it and writes docs/data/jacobian-times.json with the machine and date.
 //   node --expose-gc bench/dist/jacobians.js OUT.json
 import { writeFileSync } from 'node:fs'
-import { cpus, platform, arch } from 'node:os'
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
 import { U } from './data.js'
+import { machine } from './machine.js'
 import { prepare, timeInterleaved } from './timing.js'
 
 const FIXED = 4
@@ -56,7 +56,7 @@ const report = {
   what: 'median ms per call of jacfwd and jacrev of f(x) = tanh(W x), W an m×n matrix (float64)',
   fixed: FIXED,
   measured: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: platform(), arch: arch(), node: process.version },
+  machine: machine(),
   points,
 }
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n')

@@ -13,9 +13,12 @@ import { w2 } from './workloads/w2.js'
 import { w3 } from './workloads/w3.js'
 import { w4 } from './workloads/w4.js'
 import { w5 } from './workloads/w5.js'
+import { w6 } from './workloads/w6.js'
+import { w7 } from './workloads/w7.js'
+import { k1 } from './workloads/k1.js'
 
-const WORKLOADS: Workload[] = [w1, w2, w3, w4, w5]
-const ALL_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']
+const WORKLOADS: Workload[] = [w1, w2, w3, w4, w5, w6, w7, k1]
+const ALL_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'K1']
 
 interface Options {
   ids: string[]
@@ -23,8 +26,9 @@ interface Options {
   peers: boolean
 }
 
-const USAGE = `usage: pnpm bench [W1 ... W6] [--json FILE] [--no-peers]
-  W1 ... W6     the workloads to run (default: all)
+const USAGE = `usage: pnpm bench [W1 ... W7] [K1] [--json FILE] [--no-peers]
+  W1 ... W7     the workloads to run (default: all)
+  K1            the second wave's kernels (solve, inv, einsum, depthwise conv2d)
   --json FILE   also write the JSON lines to FILE (relative to where you run pnpm)
   --no-peers    skip TensorFlow.js`
 
@@ -177,6 +181,7 @@ function record(c: Case, timing: Timing): Record<string, unknown> {
     alloc_mb: r4(timing.alloc_mb),
   }
   if (timing.gcs_in_probe > 0) out.gcs_in_alloc_probe = timing.gcs_in_probe
+  if (c.compileMs !== undefined) out.compile_ms = r4(c.compileMs)
   return out
 }
 
@@ -348,12 +353,42 @@ function targets(): Target[] {
       list.push({ what: 'W2 grad: live memory left after the runs', value: g.timing.heap_after_mb - g.timing.heap_before_mb, limit: 8 * 1e6 / 2 ** 20, unit: ' MB' })
     }
   }
+  list.push(...compiledTargets(m, row))
   if (row('W3', 'step')) {
     const wasm = peerRatios.get('W3/step/float32/tfjs-wasm')
     if (wasm !== undefined) list.push({ what: 'W3 step float32 / tfjs-wasm', value: wasm, limit: 1, unit: '×' })
     list.push({ what: "W3 step float32 (jax-js jit's 9.3 ms, absolute)", value: m('W3', 'step', 'float32'), limit: 9.3, unit: ' ms' })
   }
   if (row('W5', 'step')) list.push({ what: 'W5 step (absolute)', value: m('W5', 'step'), limit: 60, unit: ' ms' })
+  if (row('W6', 'step')) list.push({ what: 'W6 step (absolute)', value: m('W6', 'step'), limit: 150, unit: ' ms' })
+  for (const dtype of ['float64', 'float32']) {
+    if (row('K1', 'einsum')) list.push({ what: `K1 einsum / matmul ${dtype} (issue 8)`, value: ratio(m('K1', 'einsum', dtype), m('K1', 'matmul', dtype)), limit: 1.2, unit: '×' })
+  }
+  return list
+}
+
+/** BENCH.md's targets for the compiled variants: against the baselines, never slower than eager, compile_ms. */
+function compiledTargets(m: (w: string, v: string, d?: string) => number | undefined, row: (w: string, v: string) => Row | undefined): Target[] {
+  const list: Target[] = []
+  const ratio = (w: string, a: string, b: string, limit: number) => {
+    const x = m(w, a)
+    const y = m(w, b)
+    if (row(w, a) !== undefined) list.push({ what: `${w} ${a} / ${b}`, value: x !== undefined && y !== undefined ? x / y : undefined, limit, unit: '×' })
+  }
+  ratio('W1', 'compiled-grad', 'baseline', 5)
+  ratio('W2', 'compiled-primal', 'baseline-primal', 2)
+  ratio('W2', 'compiled-grad', 'baseline-grad', 2.5)
+  ratio('W4', 'compiled-jacfwd', 'baseline', 5)
+  ratio('W4', 'compiled-jacrev', 'baseline', 5)
+  const eager: [string, string, string][] = [
+    ['W1', 'compiled-grad', 'reverse-grad'], ['W2', 'compiled-primal', 'primal'], ['W2', 'compiled-grad', 'grad'], ['W2', 'compiled-jvp', 'jvp'],
+    ['W3', 'compiled-step', 'step'], ['W4', 'compiled-jacfwd', 'jacfwd'], ['W4', 'compiled-jacrev', 'jacrev'], ['W5', 'compiled-step', 'step'],
+  ]
+  for (const [w, a, b] of eager) ratio(w, a, b, 1)
+  for (const r of rows) {
+    if (r.c.compileMs === undefined) continue
+    list.push({ what: `${r.c.workload} ${r.c.variant} ${r.c.dtype} compile_ms`, value: r.c.compileMs, limit: r.c.workload === 'W1' ? 200 : 50, unit: ' ms' })
+  }
   return list
 }
 
@@ -375,13 +410,7 @@ async function main(): Promise<void> {
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
   note(`node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} cores, load average ${load()}${hasGc() ? '' : '; run with --expose-gc for exact memory figures'}`)
   for (const id of options.ids) {
-    const workload = WORKLOADS.find((w) => w.id === id)
-    if (workload === undefined) {
-      // W6 needs @ad/nn (ResNet-18), which does not exist yet.
-      skipped.push(`${id}: needs @ad/nn, which does not exist yet`)
-      emit({ workload: id, variant: 'step', dtype: 'float32', skipped: 'needs @ad/nn (models.resnet18), which does not exist yet' })
-      continue
-    }
+    const workload = WORKLOADS.find((w) => w.id === id) as Workload
     note(`${id}: ${workload.title}`)
     const baselines = new Map<string, ArrayLike<number>>()
     await runCases(await workload.cases(), baselines)

@@ -28,6 +28,8 @@ export interface Case {
   reference?: { name: string; index: number; value: number; rtol: number }[]
   /** A note printed with the figure (e.g. a measurement choice). */
   note?: string
+  /** `compiled-…` cases: the first call (tracing, code generation and one run), in ms. */
+  compileMs?: number
 }
 
 /** A workload of BENCH.md. */

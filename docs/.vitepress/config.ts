@@ -72,6 +72,7 @@ export default defineConfig({
           { text: 'API', link: '/reference/api/' },
           { text: 'Gradients at the edges', link: '/edges' },
           { text: 'Architecture', link: '/architecture' },
+          { text: 'Inside @ad/compile', link: '/compile' },
         ],
       },
       { text: 'Playground', link: '/playground' },

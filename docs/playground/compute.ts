@@ -1,7 +1,8 @@
 // What the playground shows for an expression at a point: the value, the gradient from each
 // engine and from central differences, and the reverse tape with the gradient that reaches
 // each node, in the order backward visits them.
-import { apply, getOp, listOps, add, sub, mul, div, pow, neg } from '@ad/core'
+import { add, sub, mul, div, pow, neg } from '@ad/core'
+import { apply, getOp, listOps } from '@ad/core/internal'
 import { centralDifference } from '@ad/check'
 import { grad as forwardGrad } from '@ad/forward'
 import { autograd, tensor, walkGraph, type GradFn, type Tensor } from '@ad/reverse'

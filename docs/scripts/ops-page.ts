@@ -1,7 +1,9 @@
 // The markdown of /reference/ops, made from the op registry: every registered op with its
 // attributes, its derivative (the `tex` it declares), the values the test suite samples it
 // on, its edge conventions and the engines that run it. Nothing here names an op.
-import { listOps, mulberry32, type Attr, type Draw, type Op, type ValueDomain } from '@ad/core'
+import { type Attr, type Draw, type Op, type ValueDomain } from '@ad/core'
+import { mulberry32 } from '@ad/core'
+import { listOps } from '@ad/core/internal'
 
 const samples = 32
 
@@ -51,7 +53,8 @@ function section(op: Op): string {
   lines.push(`- **takes** ${arityText(op.arity)}${op.constantArgs?.length ? ` (argument ${op.constantArgs.map((i) => i + 1).join(', ')} constant)` : ''}`)
   lines.push(`- **attributes** ${attrs.length ? attrs.map(([k, a]) => describeAttr(k, a)).join('; ') : 'none'}`)
   if (op.positional?.length) lines.push(`- **method** \`x.${op.name}(${op.positional.join(', ')})\``)
-  lines.push(`- **engines** ${op.differentiable ? 'forward and reverse (values and derivatives)' : 'forward and reverse (values only: not differentiable, outputs are constants)'}${op.elementwise ? '; elementwise' : ''}`)
+  // Every engine interprets the registry, so every op runs in all three (the suite checks it).
+  lines.push(`- **engines** forward, reverse and compile${op.differentiable ? ', values and derivatives' : ', values only (not differentiable: outputs are constants)'}${op.elementwise ? '; elementwise' : ''}`)
   lines.push(`- **sampled on** ${domainOf(op).join('; ')}`)
   if (op.edges?.length) {
     lines.push(`- **edge conventions** (checked against PyTorch in [the edge table](/edges)):`)

@@ -3,7 +3,8 @@
 // what they return next to PyTorch's gradient and the declared note. `pnpm edges` writes it;
 // edges.test.ts fails when the file is stale or an engine departs from PyTorch.
 import { fileURLToPath } from 'node:url'
-import { apply, listOps, sum, tensor, type Edge, type NestedArray, type Op } from '@ad/core'
+import { sum, tensor, type Edge, type NestedArray, type Op } from '@ad/core'
+import { apply, listOps } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
 import { dense } from '@ad/check'

@@ -6,7 +6,7 @@
 // The seed is fixed so `pnpm test` is repeatable; CROSSCHECK_SEED and CROSSCHECK_RUNS change
 // it (`pnpm crosscheck` draws a fresh seed each time, to explore).
 import { describe, expect, test } from 'vitest'
-import { listOps } from '@ad/core'
+import { listOps } from '@ad/core/internal'
 import { loadEngines, runOp } from '@ad/check'
 
 const seed = Number(process.env.CROSSCHECK_SEED ?? 20240611)

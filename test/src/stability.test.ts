@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { formatRows, sweep } from './stability/sweep.js'
 
 describe('numerical stability from ±1e-300 to ±1e4 (`pnpm stability` prints the table)', () => {
-  const { rows } = sweep()
+  const { rows, missing } = sweep()
+
+  it('sweeps every function the issue names (each op is registered)', () => {
+    expect(missing).toEqual([])
+  })
 
   it('every value and gradient is finite where the exact one is', () => {
     expect(rows.filter((r) => r.nonFinite > 0), formatRows(rows)).toEqual([])

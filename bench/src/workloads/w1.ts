@@ -1,8 +1,10 @@
 // W1: the Rosenbrock over 1000 scalars, one graph node per scalar op (7991 ops).
 // f = Σ_{i<n−1} 100(x[i+1] − x[i]²)² + (1 − x[i])²
 
+import * as C from '@ad/compile'
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
+import { firstCall } from '../compiled.js'
 import { W1_N, w1x } from '../data.js'
 import type { Workload } from '../types.js'
 
@@ -156,6 +158,19 @@ export const w1: Workload = {
       return out
     }
 
+    // Compiled: the same function on numbers, traced once into straight-line generated code.
+    const compiledGradOf = C.compile(C.grad(rosenbrockForward))
+    const compiledValueAndGrad = C.compile(C.valueAndGrad(rosenbrockForward))
+    const compiledGrad = (): number[] => compiledGradOf(numbers) as number[]
+    const compileMs = firstCall(compiledGrad)
+    const compiledAnswer = (): Float64Array => {
+      const [value, g] = compiledValueAndGrad(numbers) as [number, number[]]
+      const out = new Float64Array(n + 1)
+      out[0] = value
+      out.set(g, 1)
+      return out
+    }
+
     const tape = new MiniTape()
     return [
       { workload: 'W1', variant: 'baseline', dtype: 'float64', impl: 'baseline', run: () => w1Baseline(x), answer: () => w1Baseline(x) },
@@ -168,6 +183,10 @@ export const w1: Workload = {
       {
         workload: 'W1', variant: 'forward-grad', dtype: 'float64', impl: 'ad', baseline: 'baseline', tol, run: forwardGrad, answer: forwardAnswer,
         note: `forward grad on an array of ${n} numbers, chunk ${F.defaultChunkSize(n)}`,
+      },
+      {
+        workload: 'W1', variant: 'compiled-grad', dtype: 'float64', impl: 'ad', baseline: 'baseline', tol, run: compiledGrad, answer: compiledAnswer, compileMs,
+        note: `compile(grad(f)) on an array of ${n} numbers (the answer's f from compile(valueAndGrad(f)))`,
       },
     ]
   },

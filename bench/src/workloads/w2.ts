@@ -1,7 +1,10 @@
 // W2: the Rosenbrock on tensors, n = 1,000,000, x0 = x[:-1], x1 = x[1:] (slices).
 
+import * as C from '@ad/compile'
+import * as Core from '@ad/core'
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
+import { firstCall } from '../compiled.js'
 import { W2_F, W2_JVP, W2_N, w2v, w2x } from '../data.js'
 import type { Workload } from '../types.js'
 
@@ -89,6 +92,22 @@ export const w2: Workload = {
       return [f, s]
     }
 
+    // Compiled: the same function, traced once; called on plain core tensors.
+    const xc = Core.tensor(x, { shape: [W2_N] })
+    const vc = Core.tensor(v, { shape: [W2_N] })
+    const fc = rosenbrock(Core as unknown as Ops) as unknown as (x: Core.Tensor) => Core.Tensor
+    const cPrimalOf = C.compile(fc)
+    // Writes into a gradient array it reuses, as baseline-grad does; -fresh: a new array per call.
+    const cGradOf = C.compile(C.grad(fc), { reuseOutputs: true })
+    const cGradFreshOf = C.compile(C.grad(fc))
+    const cValueAndGrad = C.compile(C.valueAndGrad(fc))
+    const cJvpOf = C.compile((p: Core.Tensor, t: Core.Tensor) => C.jvp(fc, [p], [t]))
+    const cPrimal = (): number => (cPrimalOf(xc) as Core.Tensor).item()
+    const cGrad = (): Core.Tensor => cGradOf(xc) as Core.Tensor
+    const cGradFresh = (): Core.Tensor => cGradFreshOf(xc) as Core.Tensor
+    const cJvp = (): [Core.Tensor, Core.Tensor] => cJvpOf(xc, vc) as [Core.Tensor, Core.Tensor]
+    const compileMs = { primal: firstCall(cPrimal), grad: firstCall(cGrad), gradFresh: firstCall(cGradFresh), jvp: firstCall(cJvp) }
+
     return [
       {
         workload: 'W2', variant: 'baseline-primal', dtype: 'float64', impl: 'baseline',
@@ -117,6 +136,36 @@ export const w2: Workload = {
         expected: baselineJvp,
         reference: [...fRef, { name: '∇f·v', index: 1, value: W2_JVP, rtol: 1e-10 }],
         note: 'checked against the baseline gradient dotted with v',
+      },
+      {
+        workload: 'W2', variant: 'compiled-primal', dtype: 'float64', impl: 'ad', baseline: 'baseline-primal', tol, run: cPrimal,
+        answer: () => [cPrimal()], reference: fRef, compileMs: compileMs.primal,
+      },
+      {
+        workload: 'W2', variant: 'compiled-grad', dtype: 'float64', impl: 'ad', baseline: 'baseline-grad', tol, run: cGrad,
+        answer: () => {
+          const [f, g] = cValueAndGrad(xc) as [Core.Tensor, Core.Tensor]
+          return withValue(f.item(), g.contiguousData())
+        },
+        reference: fRef, compileMs: compileMs.grad, note: 'compile(grad(f), { reuseOutputs: true }): writes into a gradient array it reuses, as baseline-grad',
+      },
+      {
+        workload: 'W2', variant: 'compiled-grad-fresh', dtype: 'float64', impl: 'ad', baseline: 'baseline-grad', tol, run: cGradFresh,
+        answer: () => {
+          const [f, g] = cValueAndGrad(xc) as [Core.Tensor, Core.Tensor]
+          return withValue(f.item(), g.contiguousData())
+        },
+        reference: fRef, compileMs: compileMs.gradFresh, note: 'compile(grad(f)): a fresh gradient array per call',
+      },
+      {
+        workload: 'W2', variant: 'compiled-jvp', dtype: 'float64', impl: 'ad', baseline: 'baseline-grad', tol, run: cJvp,
+        answer: () => {
+          const [out, t] = cJvp()
+          return [out.item(), t.item()]
+        },
+        expected: baselineJvp,
+        reference: [...fRef, { name: '∇f·v', index: 1, value: W2_JVP, rtol: 1e-10 }],
+        compileMs: compileMs.jvp,
       },
     ]
   },

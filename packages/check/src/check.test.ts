@@ -3,10 +3,8 @@
 // ones fail both `checkOp` and `checkGrads`, with a report that says where. Op names are
 // unique to this file: the registry refuses a name twice.
 import { describe, expect, test } from 'vitest'
-import {
-  AdError, defineBinary, defineOp, drawShape, getOp, log, mul, real, sin, square, sum, tensor, values, cos, add, sqrt, div,
-  type MaybeZero, type Value,
-} from '@ad/core'
+import { AdError, defineBinary, defineOp, drawShape, log, mul, real, sin, square, sum, tensor, values, cos, add, sqrt, div, type MaybeZero, type Value } from '@ad/core'
+import { getOp } from '@ad/core/internal'
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
 import { checkGrads, checkOp, CheckError, type CheckGradsReport } from './index.js'
@@ -15,6 +13,7 @@ import { checkGrads, checkOp, CheckError, type CheckGradsReport } from './index.
 function cubeOp(name: string, vjpFactor = 3, jvpFactor = 3) {
   return defineOp({
     name,
+    tex: '\\frac{d}{dx}f(x)',
     arity: 1,
     elementwise: true,
     // The scalar path: plain numbers stay numbers (forward's `derivative` of a number).
@@ -36,6 +35,7 @@ const cubeBadBoth = cubeOp('testCheckCubeBadBoth', 2, 2)
 /** hypot(a, b) = √(a² + b²) through `defineBinary`: partials only, broadcasting for free. */
 const hypot = defineBinary({
   name: 'testCheckHypot',
+  tex: '\\frac{d}{dx}f(x)',
   f: (a, b) => Math.hypot(a, b),
   da: (a, _b, y) => div(a, y),
   db: (_a, b, y) => div(b, y),
@@ -45,6 +45,7 @@ const hypot = defineBinary({
 /** cos(x) with no rules: not differentiable, a constant to both engines. */
 const frozenCos = defineOp({
   name: 'testCheckFrozenCos',
+  tex: '\\frac{d}{dx}f(x)',
   arity: 1,
   shape: ([s]) => s,
   primal: ([x]) => cos(x) as never,
@@ -54,6 +55,7 @@ const frozenCos = defineOp({
 /** sin whose rules use a frozen cos: first derivatives right, second derivatives 0 instead of −sin. */
 const sinFrozen = defineOp({
   name: 'testCheckSinFrozen',
+  tex: '\\frac{d}{dx}f(x)',
   arity: 1,
   elementwise: true,
   shape: ([s]) => s,
@@ -66,6 +68,7 @@ const sinFrozen = defineOp({
 /** A kink at 1 whose rules take the wrong slope above it: x for x ≤ 1, 2x − 1 above, slope claimed 1 everywhere. */
 const badKink = defineOp({
   name: 'testCheckBadKink',
+  tex: '\\frac{d}{dx}f(x)',
   arity: 1,
   elementwise: true,
   shape: ([s]) => s,

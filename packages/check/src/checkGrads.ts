@@ -1,4 +1,6 @@
-import { add, isTraced, mul, mulberry32, sum, Tensor, tensor, type DType } from '@ad/core'
+import { add, mul, sum, Tensor, tensor, type DType } from '@ad/core'
+import { mulberry32 } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 import { jvp as forwardJvp } from '@ad/forward'
 import { grad as reverseGrad, vjp as reverseVjp } from '@ad/reverse'
 import { CheckError, invalidUse } from './errors.js'

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
-import { apply, mul, shapeOf, sum, type Op, type Tensor, type Value } from '@ad/core'
+import { mul, shapeOf, sum, type Op, type Tensor, type Value } from '@ad/core'
+import { apply } from '@ad/core/internal'
 import type { Engines, Fn } from './engines.js'
 import { centralDifference, FD_STEP } from './fd.js'
 import { assemble, cotangent, describePoint, drawPoint, materialize, primalArgs, type Point } from './sample.js'

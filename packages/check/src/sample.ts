@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { mulberry32, sizeOf, Storage, Tensor, type Op, type Sample, type ValueDomain } from '@ad/core'
+import { eachMatrixPair, mulberry32, sizeOf, Storage, structureMatrices, Tensor, type ArgSample, type Op, type Sample, type ValueDomain } from '@ad/core'
 import { drawDoubles, drawFrom, drawIntegers, drawOption, drawSeed, type Gen } from './draw.js'
 import { exactStep, maxDisplacement, stepScale } from './fd.js'
 import { sameShape } from './values.js'
@@ -11,6 +11,9 @@ export interface PointArg {
   domain: ValueDomain
   /** Closed over as a plain constant: never a primal, never perturbed, never differentiated. */
   constant: boolean
+  /** Square matrices: the domain of their diagonal, and whether they stay symmetric (core's `ArgSample`). */
+  diagonal?: ValueDomain
+  symmetric?: boolean
   /** The tangent direction v of a primal (see `drawPoint`); empty for a constant. */
   tangent: Float64Array
   /** How the values are laid out when handed to kernels and engines (see `materialize`). */
@@ -170,16 +173,27 @@ function separate(slots: Slot[]): void {
   fc.pre(slots.every((s, i) => i === 0 || get(s) - get(slots[i - 1]) >= gap * (1 - 1e-12)))
 }
 
-function drawArg(gen: Gen, shape: number[], domain: ValueDomain, constant: boolean): PointArg {
-  const n = sizeOf(shape)
-  let values: number[]
-  if (domain.integer === true) {
-    values = drawIntegers(gen, n, Math.ceil(domain.min), Math.floor(domain.max))
-  } else {
-    values = drawDoubles(gen, n, domain.min, domain.max).map((x) => keepAway(x, domain))
-  }
+function drawValues(gen: Gen, n: number, domain: ValueDomain): number[] {
+  if (domain.integer === true) return drawIntegers(gen, n, Math.ceil(domain.min), Math.floor(domain.max))
+  return drawDoubles(gen, n, domain.min, domain.max).map((x) => keepAway(x, domain))
+}
+
+/** The domain element `i` of `arg` is drawn from: its diagonal's for the diagonal of a matrix argument. */
+function domainAt(arg: PointArg, i: number): ValueDomain {
+  if (arg.diagonal === undefined) return arg.domain
+  const n = arg.shape[arg.shape.length - 1]
+  const k = i % (n * n)
+  return Math.floor(k / n) === k % n ? arg.diagonal : arg.domain
+}
+
+function drawArg(gen: Gen, sample: ArgSample, constant: boolean): PointArg {
+  const { shape, values: domain, diagonal, symmetric } = sample
+  const data = Float64Array.from(drawValues(gen, sizeOf(shape), domain))
+  const diag = diagonal === undefined ? [] : drawValues(gen, sizeOf(shape) / shape[shape.length - 1], diagonal)
+  let d = 0
+  structureMatrices(sample, data, () => diag[d++])
   const layout = drawOption(gen, LAYOUTS)
-  return { shape: [...shape], data: Float64Array.from(values), domain, constant, tangent: new Float64Array(0), layout }
+  return { shape: [...shape], data, domain, diagonal, symmetric, constant, tangent: new Float64Array(0), layout }
 }
 
 /**
@@ -193,7 +207,7 @@ export function drawPoint(gen: Gen, op: Op): Point {
   const { arity } = op
   const fits = arity === 'list' ? n >= 1 : typeof arity === 'number' ? n === arity : n >= arity[0] && n <= arity[1]
   if (!fits) throw new Error(`${op.name}: its domain sampled ${n} arguments, but the op takes ${String(arity)}`)
-  const args = sample.args.map((a, i) => drawArg(gen, a.shape, a.values, isConstant(op, i, a.values)))
+  const args = sample.args.map((a, i) => drawArg(gen, a, isConstant(op, i, a.values)))
   if (sample.distinct === true) {
     separate(args.filter((a) => !a.constant).flatMap((arg) => Array.from(arg.data, (_, index) => ({ arg, index }))))
   }
@@ -202,7 +216,7 @@ export function drawPoint(gen: Gen, op: Op): Point {
   setTangents(args, directionSeed)
   // fast-check's own values satisfy the domain; the repairs above must too, or the sample is
   // unusable (an impossible domain shows up as "too many skipped runs", not as a pass).
-  fc.pre(args.every((a) => a.data.every((x) => satisfies(x, a.domain))))
+  fc.pre(args.every((a) => a.data.every((x, i) => satisfies(x, domainAt(a, i)))))
   return { op, args, rawAttrs: sample.attrs, attrs: op.parseAttrs(sample.attrs), directionSeed }
 }
 
@@ -213,7 +227,8 @@ export function drawPoint(gen: Gen, op: Op): Point {
 function alias(args: PointArg[], wanted: boolean): void {
   if (!wanted) return
   const same = (a: PointArg, b: PointArg) =>
-    !a.constant && !b.constant && sameShape(a.shape, b.shape) && JSON.stringify(a.domain) === JSON.stringify(b.domain)
+    !a.constant && !b.constant && sameShape(a.shape, b.shape) &&
+    JSON.stringify([a.domain, a.diagonal, a.symmetric]) === JSON.stringify([b.domain, b.diagonal, b.symmetric])
   for (let j = 1; j < args.length; j++) {
     const i = args.findIndex((a, k) => k < j && a.alias === undefined && same(a, args[j]))
     if (i < 0) continue
@@ -236,6 +251,13 @@ function setTangents(args: PointArg[], seed: number): void {
     for (let i = 0; i < a.data.length; i++) {
       const r = 2 * next() - 1
       ;[a.data[i], a.tangent[i]] = exactStep(a.data[i], r * stepScale(a.data[i]))
+    }
+    // A symmetric matrix moves symmetrically: the upper triangle copies the lower one's step.
+    if (a.symmetric === true) {
+      eachMatrixPair(a.shape, (at, mirror) => {
+        a.data[mirror] = a.data[at]
+        a.tangent[mirror] = a.tangent[at]
+      })
     }
   }
 }

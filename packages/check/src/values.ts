@@ -1,4 +1,5 @@
-import { Tensor, isTraced, tensor, type DType } from '@ad/core'
+import { Tensor, tensor, type DType } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 
 /** A value read back from an engine or a kernel: row-major float64 data and its shape. */
 export interface Dense {

@@ -46,7 +46,7 @@ describe.each(modes)('compile (%o)', (options) => {
   })
 
   it('runs a user-defined op, its gradient from its own rule', () => {
-    const cube = defineUnary({ name: `cube_${options.codegen}`, f: (v) => v * v * v, d: (v) => mul(3, square(v)), values: real })
+    const cube = defineUnary({ name: `cube_${options.codegen}`, tex: '\\frac{d}{dx}x^3 = 3x^2', f: (v) => v * v * v, d: (v) => mul(3, square(v)), values: real })
     const g = compile(grad((v: Tensor) => sum(cube(v))), options)(x) as Tensor
     // The rule computes 3·(v·v), the check (3·v)·v: they differ in the last bit.
     ;(g.tolist() as number[]).forEach((gi, i) => expect(gi).toBeCloseTo(3 * (x.tolist() as number[])[i] ** 2, 14))
@@ -58,6 +58,18 @@ describe.each(modes)('compile (%o)', (options) => {
     const second = f(tensor([0, 0, 0, 0, 0])) as Tensor
     expect(first.tolist()).toEqual((x.tolist() as number[]).map((v) => Math.sin(v) * 2))
     expect(second.tolist()).toEqual([0, 0, 0, 0, 0])
+  })
+})
+
+describe('reuseOutputs', () => {
+  it('writes results into arrays kept from call to call: valid until the next call', () => {
+    const f = compile((v: Tensor) => mul(sin(v), 2), { reuseOutputs: true })
+    const first = f(x) as Tensor
+    const data = first.storage.data
+    expect(first.tolist()).toEqual((x.tolist() as number[]).map((v) => Math.sin(v) * 2))
+    const second = f(tensor([0, 0, 0, 0, 0])) as Tensor
+    expect(second.storage.data).toBe(data)
+    expect(first.tolist()).toEqual([0, 0, 0, 0, 0])
   })
 })
 
@@ -108,10 +120,14 @@ describe('explain', () => {
     expect(text).toMatch(/Math\.sin/)
   })
 
-  it('fuses Rosenbrock into one loop with its sum, and its gradient into loops around the kernels', () => {
+  it('fuses Rosenbrock into one loop with its sum, and its gradient (slices transposed by cat) into one loop too', () => {
     const text = explain(rosenbrock)(x)
     expect(text).toMatch(/1 steps/)
     expect(text).not.toMatch(/kernel/)
+    const gradient = explain(grad(rosenbrock))(x)
+    expect(gradient).toMatch(/= cat\(/)
+    expect(gradient).toMatch(/1 steps/)
+    expect(gradient).not.toMatch(/kernel/)
     expect(explain(matmul)(tensor([[1, 2]]), tensor([[3], [4]]))).toMatch(/step 0: kernel/)
   })
 })

@@ -1,4 +1,5 @@
-import { isTraced, Tensor, type Value } from '@ad/core'
+import { expectFunction, optionsOf, Tensor, type Value } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 import type { Graph } from './graph.js'
 import { graphText } from './format.js'
 import { interpretGraph, type Program } from './interpret.js'
@@ -14,6 +15,12 @@ export interface CompileOptions {
    * automatically under a Content-Security-Policy without 'unsafe-eval'.
    */
   codegen?: boolean
+  /**
+   * Write outputs into arrays the compiled function keeps and reuses: no fresh array per
+   * call, but a result is only valid until the next call (copy it, `clone()`, to keep it),
+   * as JAX's donated buffers. Default false: every call returns new tensors.
+   */
+  reuseOutputs?: boolean
 }
 
 /** One specialisation: the graph for one set of input shapes and dtypes, and how to run it. */
@@ -40,7 +47,9 @@ export interface CompiledFunction<F extends Fn> {
  * inputs (weak, as everywhere), other leaves (strings, booleans) are part of the cache key.
  * Called with values another engine or an enclosing trace tracks, f simply runs on them.
  */
-export function compile<F extends Fn>(f: F, options: CompileOptions = {}): CompiledFunction<F> {
+export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFunction<F> {
+  expectFunction('compile', f)
+  const options = optionsOf<CompileOptions>('compile', given)
   const cache = new Map<string, Compiled>()
   const useCodegen = options.codegen ?? codegenAvailable()
   const lower = (...args: unknown[]): Compiled => {
@@ -50,7 +59,7 @@ export function compile<F extends Fn>(f: F, options: CompileOptions = {}): Compi
       const start = performance.now()
       const traced = traceCall('compile', f, args)
       const graph = optimize(traced.graph)
-      const program = useCodegen ? generate(graph) : interpretGraph(graph)
+      const program = useCodegen ? generate(graph, options.reuseOutputs === true) : interpretGraph(graph)
       entry = { graph, program, result: traced.result, compileMs: performance.now() - start }
       cache.set(key, entry)
     }

@@ -1,4 +1,4 @@
-import { isTraced, Tensor, type DType, type Op, type Value } from '@ad/core'
+import { Tensor, type DType, type Op, type Value } from '@ad/core'
 
 /**
  * The IR a trace records: registry ops applied to symbolic values of fixed shape and dtype.
@@ -51,10 +51,13 @@ export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`
 }
 
-/** A const node holding a core tensor (not a traced value of an enclosing transform). */
+/**
+ * A const node holding a tensor (not a value of an enclosing trace). A tensor of another
+ * engine (a reverse-mode tensor closed over) counts: compiled code only reads its elements.
+ */
 export function constTensor(node: Node): Tensor | null {
   const v = node.value
-  return node.kind === 'const' && v instanceof Tensor && !isTraced(v) ? v : null
+  return node.kind === 'const' && v instanceof Tensor ? v : null
 }
 
 /** Builds nodes with consecutive ids. */

@@ -1,4 +1,5 @@
-import { apply, type Value } from '@ad/core'
+import { type Value } from '@ad/core'
+import { apply } from '@ad/core/internal'
 import { isNode, type Arg, type Graph, type Node } from './graph.js'
 
 /** The value of an argument in an environment of node values. */

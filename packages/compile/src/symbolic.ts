@@ -1,4 +1,5 @@
-import { AdError, installOpMethods, TRACE, type DType, type Interpreter, type OpMethods, type Traced } from '@ad/core'
+import { AdError, type DType, type OpMethods } from '@ad/core'
+import { installOpMethods, TRACE, type Interpreter, type Traced } from '@ad/core/internal'
 import { fmtShape, type Node } from './graph.js'
 
 // Every registered op is also a method on symbolic values, as on tensors.

@@ -1,4 +1,5 @@
-import { AdError, freshLevel, isTraced, shapeOf, Tensor, tensor, TRACE, type DType, type Interpreter, type Op, type Value } from '@ad/core'
+import { AdError, shapeOf, Tensor, tensor, type DType, type Op, type Value } from '@ad/core'
+import { freshLevel, isTraced, TRACE, type Interpreter } from '@ad/core/internal'
 import { GraphBuilder, type Arg, type Graph, type Node } from './graph.js'
 import { Symbolic } from './symbolic.js'
 

@@ -1,4 +1,5 @@
-import { add, AdError, full, reshape, shapeOf, stack, tensor, zeros, type Value } from '@ad/core'
+import { add, AdError, expectFunction, full, optionsOf, reshape, shapeOf, stack, tensor, zeros, type Value } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { isNode, sizeOfShape, type Graph, type Node } from './graph.js'
 import { outputValue, replay } from './replay.js'
 import { pullback, pushforward } from './rules.js'
@@ -19,16 +20,9 @@ export interface TransformOptions {
   argnums?: number | readonly number[]
 }
 
+/** The differentiated arguments: core's one reading of argnums (negative counts from the end, as JAX). */
 function argnumList(who: string, argnums: TransformOptions['argnums'], nargs: number): number[] {
-  const list = typeof argnums === 'number' ? [argnums] : argnums === undefined ? [0] : [...argnums]
-  if (list.length === 0 || list.some((a) => !Number.isInteger(a) || a < 0 || a >= nargs)) {
-    throw new AdError(
-      'INVALID_ARGUMENT',
-      `${who}: argnums ${JSON.stringify(argnums)} must name arguments of the call (it got ${nargs}); give an index or a non-empty array of indices.`,
-    )
-  }
-  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${who}: argnums ${JSON.stringify(argnums)} repeats an argument.`)
-  return list
+  return resolveArgnums(who, argnums ?? 0, nargs)
 }
 
 /** A traced call replayed on its own arguments: the graph, every node's value, the result. */
@@ -97,17 +91,21 @@ function seedsFor(graph: Graph, out: Node | Value, seed: Value): Map<number, Val
 
 /** `grad(f, { argnums })(...args)`: the gradient of scalar-valued f, each in its argument's structure. */
 export function grad(f: Fn, options: TransformOptions = {}): (...args: any[]) => any {
+  expectFunction('grad', f)
+  options = optionsOf<TransformOptions>('grad', options)
   return (...args) => valueAndGradOf('grad', f, options, args)[1]
 }
 
 /** `valueAndGrad(f, { argnums })(...args)` → `[f(...args), grad(f)(...args)]`. */
 export function valueAndGrad(f: Fn, options: TransformOptions = {}): (...args: any[]) => [any, any] {
+  expectFunction('valueAndGrad', f)
+  options = optionsOf<TransformOptions>('valueAndGrad', options)
   return (...args) => valueAndGradOf('valueAndGrad', f, options, args)
 }
 
 function valueAndGradOf(who: string, f: Fn, options: TransformOptions, rawArgs: readonly unknown[]): [unknown, unknown] {
   const argnums = argnumList(who, options.argnums, rawArgs.length)
-  const r = run(who, f, asValueArgs(rawArgs, argnums))
+  const r = run(who, f, rawArgs)
   const out = scalarOutput(who, r)
   const grads = gradsOf(r, argnums, seedsFor(r.graph, out, unitSeed(r.outputs[0])))
   return [r.outputs[0], Array.isArray(options.argnums) ? grads : grads[0]]
@@ -119,8 +117,9 @@ function valueAndGradOf(who: string, f: Fn, options: TransformOptions, rawArgs: 
  * a cotangent, a one-element output is seeded with 1.
  */
 export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) => any[]] {
+  expectFunction('vjp', f)
   const all = primals.map((_, i) => i)
-  const r = run('vjp', f, asValueArgs(primals, all))
+  const r = run('vjp', f, primals)
   const pull = (cotangent?: unknown): unknown[] => {
     const cts = cotangentLeaves(r, cotangent)
     const seeds = new Map<number, Value>()
@@ -167,6 +166,7 @@ function dtypeOfValue(v: Value) {
  * tangents (one per primal, of its shape); both in f's output structure.
  */
 export function jvp(f: Fn, primals: readonly unknown[], tangents: readonly unknown[]): [any, any] {
+  expectFunction('jvp', f)
   if (!Array.isArray(primals) || !Array.isArray(tangents)) {
     throw new AdError('INVALID_ARGUMENT', 'jvp: expects jvp(f, primals, tangents) with primals and tangents as arrays, e.g. jvp(f, [x], [v]).')
   }
@@ -213,6 +213,8 @@ function assemble(parts: readonly Value[], lead: readonly number[], tail: readon
  * shape [...out, ...in], one forward pass over the graph per input element.
  */
 export function jacfwd(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+  expectFunction('jacfwd', f)
+  options = optionsOf<{ argnums?: number }>('jacfwd', options)
   return (...rawArgs) => {
     const [a] = argnumList('jacfwd', options.argnums, rawArgs.length)
     const r = run('jacfwd', f, asValueArgs(rawArgs, [a]))
@@ -231,6 +233,8 @@ export function jacfwd(f: Fn, options: { argnums?: number } = {}): (...args: any
  * shape [...out, ...in], one backward pass over the graph per output element.
  */
 export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+  expectFunction('jacrev', f)
+  options = optionsOf<{ argnums?: number }>('jacrev', options)
   return (...rawArgs) => {
     const [a] = argnumList('jacrev', options.argnums, rawArgs.length)
     const r = run('jacrev', f, asValueArgs(rawArgs, [a]))
@@ -258,6 +262,8 @@ function jacobianParts(who: string, r: Run, a: number) {
  * tensor argument, shape [...x, ...x]: forward over reverse (`jacfwd(grad(f))`), as JAX.
  */
 export function hessian(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+  expectFunction('hessian', f)
+  options = optionsOf<{ argnums?: number }>('hessian', options)
   return (...rawArgs) => {
     const [a] = argnumList('hessian', options.argnums, rawArgs.length)
     return jacfwd(grad(f, { argnums: a }), { argnums: a })(...rawArgs)

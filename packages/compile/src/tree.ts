@@ -1,4 +1,5 @@
-import { isTraced, Tensor } from '@ad/core'
+import { AdError, describeValue, Tensor } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 
 /**
  * Arguments and results are trees: arrays and plain objects of leaves, as JAX's pytrees.
@@ -53,6 +54,10 @@ export function structureKey(tree: unknown, leaf: (x: unknown) => string): strin
   if (isValueLeaf(tree)) return leaf(tree)
   if (Array.isArray(tree)) return `[${tree.map((t) => structureKey(t, leaf)).join(',')}]`
   if (isContainer(tree)) return `{${Object.keys(tree).map((k) => `${JSON.stringify(k)}:${structureKey((tree as Record<string, unknown>)[k], leaf)}`).join(',')}}`
-  if (typeof tree === 'function') throw new TypeError('a function among the arguments of a compiled function cannot be part of its cache key; close over it instead.')
+  if (typeof tree === 'function') throw new AdError('INVALID_ARGUMENT', 'a function among the arguments of a compiled function cannot be part of its cache key; close over it instead.')
+  // Other leaves (strings, booleans, null) are constants of the trace, keyed by value.
+  if (typeof tree === 'bigint' || typeof tree === 'symbol' || typeof tree === 'object') {
+    throw new AdError('INVALID_ARGUMENT', `a compiled function takes tensors, numbers, and arrays or plain objects of them; got ${describeValue(tree)}.`)
+  }
   return JSON.stringify(tree) ?? String(tree)
 }

@@ -2,37 +2,52 @@ import { describeValue, invalid } from './errors.js'
 
 export type AttrKind = 'int' | 'ints' | 'number' | 'bool' | 'string'
 
-/** One attribute of an op: its kind, and whether it may be left out (with or without a default). */
-export class Attr<T> {
+/**
+ * One attribute of an op: its kind, and whether it may be left out (with or without a
+ * default). `Required` carries that in the type too, so a call leaving out a required
+ * attribute fails to compile (see `AttrsInput`).
+ */
+export class Attr<T, Required extends boolean = boolean> {
   constructor(
     readonly kind: AttrKind,
-    readonly required: boolean,
+    readonly required: Required,
     readonly fallback?: T,
     /** For a string attribute: the values it may take (any string when absent). */
     readonly choices?: readonly string[],
   ) {}
 
-  optional(): Attr<T | undefined> {
-    return new Attr<T | undefined>(this.kind, false, undefined, this.choices)
+  optional(): Attr<T | undefined, false> {
+    return new Attr<T | undefined, false>(this.kind, false, undefined, this.choices)
   }
 
-  default(value: T): Attr<T> {
-    return new Attr<T>(this.kind, false, value, this.choices)
+  default(value: T): Attr<T, false> {
+    return new Attr<T, false>(this.kind, false, value, this.choices)
   }
 }
 
 export const attr = {
-  int: (): Attr<number> => new Attr('int', true),
-  ints: (): Attr<readonly number[]> => new Attr('ints', true),
-  number: (): Attr<number> => new Attr('number', true),
-  bool: (): Attr<boolean> => new Attr('bool', true),
-  string: (): Attr<string> => new Attr('string', true),
+  int: (): Attr<number, true> => new Attr('int', true),
+  ints: (): Attr<readonly number[], true> => new Attr('ints', true),
+  number: (): Attr<number, true> => new Attr('number', true),
+  bool: (): Attr<boolean, true> => new Attr('bool', true),
+  string: (): Attr<string, true> => new Attr('string', true),
   /** One of a fixed set of strings (gelu's `approximate: 'none' | 'tanh'`). */
-  oneOf: <const C extends readonly string[]>(...choices: C): Attr<C[number]> => new Attr<C[number]>('string', true, undefined, choices),
+  oneOf: <const C extends readonly string[]>(...choices: C): Attr<C[number], true> => new Attr<C[number], true>('string', true, undefined, choices),
 }
 
 export type AttrSchema = Record<string, Attr<unknown>>
+/** The attrs a rule sees: every attribute present (defaults filled in). */
 export type AttrsOf<S extends AttrSchema> = { [K in keyof S]: S[K] extends Attr<infer T> ? T : never }
+
+type RequiredKeys<S extends AttrSchema> = { [K in keyof S]: S[K] extends Attr<any, true> ? K : never }[keyof S]
+
+/** One object type (not an intersection, which would let a string pass for an object of optional attrs). */
+type Flat<T> = { [K in keyof T]: T[K] }
+
+/** The attrs a caller passes: the required attributes, and the optional ones if wanted. */
+export type AttrsInput<S extends AttrSchema> = Flat<
+  { [K in RequiredKeys<S>]: AttrsOf<S>[K] } & { [K in Exclude<keyof S, RequiredKeys<S>>]?: AttrsOf<S>[K] }
+>
 
 function matches(field: Attr<unknown>, value: unknown): boolean {
   switch (field.kind) {

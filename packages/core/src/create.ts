@@ -153,3 +153,61 @@ export function randn(shape: Shape, opts?: CreateOptions): Tensor {
   for (let i = 0; i < out.length; i++) out[i] = random.normal()
   return Tensor.fromArray(out, s)
 }
+
+function checkCount(what: string, n: unknown): number {
+  if (!Number.isSafeInteger(n) || (n as number) < 0) throw invalid(`${what} must be a non-negative integer, got ${describeValue(n)}.`)
+  return n as number
+}
+
+/** The n × m identity (m defaults to n), as torch.eye. */
+export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions): Tensor {
+  const cols = typeof m === 'number' ? m : n
+  const options = optionsOf<CreateOptions>('eye()', typeof m === 'object' ? m : opts)
+  const rows = checkCount('eye(): n', n)
+  checkCount('eye(): m', cols)
+  const out = allocate(checkDType(options.dtype), sizeOf([rows, cols]))
+  for (let i = 0; i < Math.min(rows, cols); i++) out[i * cols + i] = 1
+  return Tensor.fromArray(out, [rows, cols])
+}
+
+/**
+ * `steps` evenly spaced values from start to end, both included, as torch.linspace: the
+ * first half counted up from start and the second half down from end, so both ends are
+ * exact and the spacing is symmetric.
+ */
+export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
+  const options = optionsOf<CreateOptions>('linspace()', opts)
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v)) throw invalid(`linspace(): ${name} must be a number, got ${describeValue(v)}.`)
+  }
+  const n = checkCount('linspace(): steps', steps)
+  const out = allocate(checkDType(options.dtype), n)
+  const step = n > 1 ? (end - start) / (n - 1) : 0
+  const half = Math.floor(n / 2)
+  for (let i = 0; i < n; i++) out[i] = i < half || n === 1 ? start + i * step : end - (n - 1 - i) * step
+  return Tensor.fromArray(out, [n])
+}
+
+/** Anything with a shape (and a dtype): a tensor of any engine; a number is 0-dim float64. */
+export type ShapedLike = number | { readonly shape: readonly number[]; readonly dtype?: DType }
+
+function likeOf(what: string, x: ShapedLike, opts: CreateOptions | undefined): [number[], CreateOptions] {
+  const options = optionsOf<CreateOptions>(what, opts)
+  if (typeof x === 'number') return [[], { dtype: options.dtype ?? 'float64' }]
+  if (typeof x !== 'object' || x === null || !Array.isArray(x.shape)) {
+    throw invalid(`${what}: expects a tensor (or a number), got ${describeValue(x)}.`)
+  }
+  return [checkShape(x.shape), { dtype: options.dtype ?? x.dtype ?? 'float64' }]
+}
+
+/** Zeros of x's shape and dtype (or `dtype`), as torch.zeros_like. */
+export function zerosLike(x: ShapedLike, opts?: CreateOptions): Tensor {
+  const [shape, options] = likeOf('zerosLike()', x, opts)
+  return full(shape, 0, options)
+}
+
+/** Ones of x's shape and dtype (or `dtype`), as torch.ones_like. */
+export function onesLike(x: ShapedLike, opts?: CreateOptions): Tensor {
+  const [shape, options] = likeOf('onesLike()', x, opts)
+  return full(shape, 1, options)
+}

@@ -25,6 +25,18 @@ export interface ValueDomain {
 export interface ArgSample {
   shape: number[]
   values: ValueDomain
+  /**
+   * A batch of square matrices (the last two dims) whose diagonal is drawn from this domain
+   * instead of `values`: a diagonal that dominates its rows keeps them invertible and
+   * well-conditioned (inv, solve, det), and with `symmetric` positive-definite (cholesky).
+   */
+  diagonal?: ValueDomain
+  /**
+   * Symmetric matrices (the last two dims), perturbed only symmetrically: for ops that read
+   * one triangle and return the symmetric gradient (cholesky), whose derivative along a
+   * non-symmetric direction is not the one their VJP transposes.
+   */
+  symmetric?: boolean
 }
 
 export interface Sample {
@@ -66,4 +78,32 @@ export function drawDims(draw: Draw, rank: number, min = 1): number[] {
     if (!dims.some((x) => (x + rank) % rank === d)) dims.push(d)
   }
   return dims
+}
+
+/**
+ * Calls `f` once for each element (r, c) on or below the diagonal of every matrix (the last
+ * two dims, square) of `shape`, with its flat index, that of (c, r), and whether r = c.
+ */
+export function eachMatrixPair(shape: readonly number[], f: (at: number, mirror: number, diagonal: boolean) => void): void {
+  const n = shape[shape.length - 1]
+  const matrices = n === 0 ? 0 : shape.reduce((p, d) => p * d, 1) / (n * n)
+  for (let m = 0; m < matrices; m++) {
+    for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) f(m * n * n + r * n + c, m * n * n + c * n + r, r === c)
+  }
+}
+
+/**
+ * Gives values drawn from an argument's `values` the matrix structure it declares: each
+ * diagonal element from `diagonalValue()` (a value of its `diagonal` domain), the upper
+ * triangle a mirror of the lower one when `symmetric`. Every sampler of domains calls it.
+ */
+export function structureMatrices(arg: ArgSample, data: { [i: number]: number }, diagonalValue: () => number): void {
+  if (arg.diagonal === undefined && arg.symmetric !== true) return
+  eachMatrixPair(arg.shape, (at, mirror, isDiagonal) => {
+    if (isDiagonal) {
+      if (arg.diagonal !== undefined) data[at] = diagonalValue()
+    } else if (arg.symmetric === true) {
+      data[mirror] = data[at]
+    }
+  })
 }

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'LEAF_INPLACE'
   | 'INVALID_ARGUMENT'
   | 'NAN_GRADIENT'
+  | 'SINGULAR_MATRIX'
   | 'TRACED_VALUE'
 
 /** Every error `ad` throws. The message says what happened and what to do about it. */
@@ -85,4 +86,9 @@ export function optionsOf<T extends object>(who: string, options: unknown): Part
 /** A function argument of a transform, checked before anything calls it. */
 export function expectFunction(who: string, f: unknown): asserts f is (...args: any[]) => unknown {
   if (typeof f !== 'function') throw invalid(`${who}: expected a function to transform, got ${describeValue(f)}.`)
+}
+
+/** `inv` or `solve` of a matrix with an exactly zero pivot, `cholesky` of one that is not positive-definite. */
+export function singularMatrix(message: string): AdError {
+  return new AdError('SINGULAR_MATRIX', message)
 }

@@ -21,20 +21,43 @@ export type MaybeZero = Value | null
  * One op, declared once. Everything an engine, the test suite or the case runner needs is
  * here; none of them knows any op by name.
  */
-export interface OpSpec<S extends AttrSchema> {
+/** The attrs schema of an op that takes none. */
+export type NoAttrs = Record<string, never>
+
+/** How many tensor arguments: exact, a [min, max] range (optional bias), or a list (`cat`, `stack`). */
+export type Arity = number | readonly [number, number] | 'list'
+
+/**
+ * One parameter of a method whose order differs from the free function's: an attr name, or
+ * the index of a tensor argument of the free function (0 is the tensor the method is called on).
+ */
+export type MethodParam<S extends AttrSchema> = (keyof S & string) | number
+
+export interface OpSpec<
+  S extends AttrSchema,
+  A extends Arity = Arity,
+  P extends readonly (keyof S & string)[] = readonly (keyof S & string)[],
+  M extends readonly MethodParam<S>[] | undefined = readonly MethodParam<S>[] | undefined,
+> {
   name: string
   /** How many tensor arguments: exact, a [min, max] range (optional bias), or a list (`cat`, `stack`). */
-  arity: number | readonly [number, number] | 'list'
+  arity: A
   attrs?: S
-  /** The attrs a method takes positionally, in order: `x.sum(dims, keepdim)`. */
-  positional?: readonly (keyof S & string)[]
+  /** The attrs a method takes positionally after its tensor arguments, in order: `x.sum(dims, keepdim)`. */
+  positional?: P
   /**
    * The method's parameters after the tensor itself, where PyTorch's order differs from the
    * free function's (tensors first, then attrs): attr names and argument positions, so
    * `x.gather(dim, index)` is `['dim', 1]`. An attrs object may follow them. Without it a
    * method takes the other tensor arguments, then `positional`.
    */
-  methodOrder?: readonly ((keyof S & string) | number)[]
+  methodOrder?: M
+  /**
+   * A helper op that other ops' rules are written with (a gradient's kernel such as
+   * `conv2dInputGrad`): registered and cross-checked like any op, but neither exported from
+   * the user entry points nor installed as a tensor method. Its module keeps it unexported.
+   */
+  internal?: boolean
   /** Arguments that never receive a gradient (a `where` condition, class targets). */
   constantArgs?: readonly number[]
   /**
@@ -50,6 +73,12 @@ export interface OpSpec<S extends AttrSchema> {
    * loop that computes its input (`@ad/compile`). Absent: the op runs its own kernel.
    */
   reduce?: Reduction<AttrsOf<S>>
+  /**
+   * The output is the inputs laid side by side along one dim, in order (`cat`): the dim, for
+   * inputs of these shapes. A compiler may then read each input in place, or recompute it
+   * there, instead of copying it (`@ad/compile`).
+   */
+  concat?(shapes: readonly Shape[], attrs: AttrsOf<S>): number
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
   shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
   /** The kernel on plain tensors, already converted to a common dtype. */
@@ -68,9 +97,16 @@ export interface OpSpec<S extends AttrSchema> {
   edges?: readonly Edge[]
   /**
    * The derivative as a KaTeX formula (for the generated reference pages), e.g.
-   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`).
+   * `\frac{d}{dx}\sin x = \cos x` (a TS string: `'\\frac{d}{dx}...'`). Required, so an op
+   * cannot be declared without the formula its reference page shows.
    */
-  tex?: string
+  tex: string
+  /**
+   * An attr the free function takes first, before the tensors, as PyTorch orders it:
+   * `einsum('ij,jk->ik', a, b)` for `leadingAttr: 'equation'`. (An attrs object after the
+   * tensors is accepted as well, as the case files write it.)
+   */
+  leadingAttr?: keyof S & string
 }
 
 export interface Reduction<A> {
@@ -100,7 +136,12 @@ export interface Edge {
   torch?: readonly NestedArray[]
 }
 
-export interface Op<S extends AttrSchema = AttrSchema> extends OpSpec<S> {
+export interface Op<
+  S extends AttrSchema = AttrSchema,
+  A extends Arity = Arity,
+  P extends readonly (keyof S & string)[] = readonly (keyof S & string)[],
+  M extends readonly MethodParam<S>[] | undefined = readonly MethodParam<S>[] | undefined,
+> extends OpSpec<S, A, P, M> {
   readonly differentiable: boolean
   /** Validates user attrs against the schema, filling defaults. */
   parseAttrs(attrs: object | undefined): AttrsOf<S>
@@ -109,13 +150,24 @@ export interface Op<S extends AttrSchema = AttrSchema> extends OpSpec<S> {
 /** Anything accepted where a tensor is expected. */
 export type Input = Value | NestedArray | Float64Array | Float32Array | Int32Array
 
-export type OpFunction<S extends AttrSchema = AttrSchema> = {
+/**
+ * An op's free function. Its `op` carries the declaration's types (attrs, arity, positional
+ * order), which the tensor methods are typed from (see `OpMethods`).
+ */
+export type OpFunction<
+  S extends AttrSchema = AttrSchema,
+  A extends Arity = Arity,
+  P extends readonly (keyof S & string)[] = readonly (keyof S & string)[],
+  M extends readonly MethodParam<S>[] | undefined = readonly MethodParam<S>[] | undefined,
+> = {
   // A list op (`cat`, `stack`) takes its tensors as one array.
-  <T extends Value = Tensor>(...args: (T | Input | readonly (T | Input)[] | Partial<AttrsOf<S>>)[]): T
-  readonly op: Op<S>
+  // An op with a `leadingAttr` takes it first (a string: einsum's equation).
+  <T extends Value = Tensor>(...args: (T | Input | readonly (T | Input)[] | Partial<AttrsOf<S>> | string)[]): T
+  readonly op: Op<S, A, P, M>
 }
 
 const registry = new Map<string, Op>()
+const functions = new Map<string, OpFunction>()
 
 /**
  * The op object: every field assigned in one order, so all ops share one hidden class and
@@ -134,6 +186,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     elementwise: spec.elementwise,
     scalar: spec.scalar,
     reduce: spec.reduce,
+    concat: spec.concat,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,
@@ -141,6 +194,8 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     domain: spec.domain,
     edges: spec.edges,
     tex: spec.tex,
+    internal: spec.internal,
+    leadingAttr: spec.leadingAttr,
     differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
     parseAttrs: (attrs: object | undefined) => parseAttrs(spec.name, schema, attrs),
   }
@@ -149,15 +204,27 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
 }
 
 /** Declares an op, registers it and returns its free function. Names are unique. */
-export function defineOp<S extends AttrSchema = Record<string, never>>(spec: OpSpec<S>): OpFunction<S> {
+export function defineOp<
+  S extends AttrSchema = Record<string, never>,
+  const A extends Arity = Arity,
+  const P extends readonly (keyof S & string)[] = [],
+  const M extends readonly MethodParam<S>[] | undefined = undefined,
+>(spec: OpSpec<S, A, P, M>): OpFunction<S, A, P, M> {
   if (registry.has(spec.name)) throw invalid(`defineOp: an op named '${spec.name}' is already registered.`)
   const schema = (spec.attrs ?? {}) as S
-  const op = makeOp(spec, schema) as unknown as Op
+  const op = makeOp(spec as unknown as OpSpec<S>, schema) as unknown as Op
   registry.set(spec.name, op)
-  const fn = freeFunction(op) as OpFunction<S>
+  const fn = freeFunction(op) as unknown as OpFunction<S, A, P, M>
   Object.defineProperty(fn, 'op', { value: op })
   Object.defineProperty(fn, 'name', { value: spec.name })
+  functions.set(spec.name, fn as unknown as OpFunction)
   return fn
+}
+
+/** A registered op's free function, by name: how tests and tools reach an `internal` op. */
+export function opFunction(name: string): OpFunction {
+  getOp(name) // throws the registry's error for an unknown name
+  return functions.get(name)!
 }
 
 /**
@@ -174,6 +241,7 @@ function freeFunction(op: Op): (...raw: unknown[]) => Value {
   const defaults = (): object => (parsed ??= Object.freeze(op.parseAttrs(undefined)))
   const fixed = typeof op.arity === 'number' ? op.arity : -1
   const general = (...raw: unknown[]): Value => {
+    if (op.leadingAttr !== undefined && raw.length > 0 && !isInput(raw[0]) && !isAttrs(raw[0])) return leading(op, raw)
     if (raw.length === fixed && !isAttrs(raw[fixed - 1])) return apply(op, raw, defaults())
     const [args, attrs] = splitArguments(op, raw)
     return apply(op, args, op.parseAttrs(attrs))
@@ -280,6 +348,17 @@ function checkArity(op: Op, n: number): void {
   } else if (n < arity[0] || n > arity[1]) {
     throw invalid(`${op.name}: expects ${arity[0]} to ${arity[1]} tensor arguments, got ${n}.`)
   }
+}
+
+/** Whether a value is one a tensor argument accepts (so not a leading attr). */
+function isInput(x: unknown): boolean {
+  return typeof x === 'number' || Array.isArray(x) || x instanceof Tensor || x instanceof Float64Array || x instanceof Float32Array || isTraced(x)
+}
+
+/** A call with the op's leading attr first: `einsum('ij,jk->ik', a, b)`, optionally attrs after the tensors. */
+function leading(op: Op, raw: readonly unknown[]): Value {
+  const [args, attrs] = splitArguments(op, raw.slice(1))
+  return apply(op, args, op.parseAttrs({ ...attrs, [op.leadingAttr as string]: raw[0] }))
 }
 
 /** A trailing plain object is the attrs; a list op takes its tensors as one array. */

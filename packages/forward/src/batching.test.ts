@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { apply, listOps, mulberry32, tensor, Tensor, type Draw, type Op, type Value } from './index.js'
+import { mulberry32, structureMatrices, tensor, Tensor, type Draw, type Op, type Value } from './index.js'
+import { apply, listOps } from '@ad/core/internal'
 import { jacfwd, jvp } from './index.js'
 
 /**
@@ -22,13 +23,16 @@ function sample(op: Op, seed: number): { args: Tensor[]; diff: number[]; attrs: 
   const draw = seededDraw(seed)
   const s = op.domain(draw)
   const next = mulberry32(seed + 1)
-  const args = s.args.map(({ shape, values: d }) => {
+  const args = s.args.map((arg) => {
+    const { shape, values: d } = arg
     const n = shape.reduce((p, x) => p * x, 1)
     const data = new Float64Array(n)
     for (let i = 0; i < n; i++) {
       const v = d.min + next() * (d.max - d.min)
       data[i] = d.integer ? Math.round(v) : v
     }
+    const diag = arg.diagonal ?? d
+    structureMatrices(arg, data, () => diag.min + next() * (diag.max - diag.min))
     return tensor(data, { shape })
   })
   const diff = s.args.flatMap((a, i) => (a.values.constant || op.constantArgs?.includes(i) ? [] : [i]))

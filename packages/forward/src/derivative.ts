@@ -1,4 +1,5 @@
-import { expectFunction, full, shapeOf, Tensor, type Value } from '@ad/core'
+import { full, shapeOf, Tensor, type Value } from '@ad/core'
+import { expectFunction } from '@ad/core'
 import { ForwardTrace } from './trace.js'
 import { describe, fmt, invalid, isValue, toValue } from './values.js'
 

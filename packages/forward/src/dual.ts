@@ -1,4 +1,5 @@
-import { formatTensor, INSPECT, installOpMethods, shapeOf, Tensor, TRACE, type DType, type Interpreter, type OpMethods, type Traced, type Value } from '@ad/core'
+import { shapeOf, Tensor, type DType, type OpMethods, type Value } from '@ad/core'
+import { formatTensor, INSPECT, installOpMethods, TRACE, type Interpreter, type Traced } from '@ad/core/internal'
 import { dtypeOfValue } from './values.js'
 
 // Every registered op is also a method on duals (installed below), as on tensors.

@@ -1,8 +1,7 @@
 import { errorCode } from './testing/errors.js'
 import { describe, expect, it } from 'vitest'
-import {
-  AdError, add, defaultChunkSize, exp, grad, jacfwd, matmul, mul, mulberry32, sin, square, sub, sum, tensor, Tensor, valueAndGrad,
-} from './index.js'
+import { AdError, add, defaultChunkSize, exp, grad, jacfwd, matmul, mul, sin, square, sub, sum, tensor, Tensor, valueAndGrad } from './index.js'
+import { mulberry32 } from '@ad/core'
 import { expectClose, fdJacobian, values } from './testing/fd.js'
 
 /** BENCH.md W1: the Rosenbrock function, one op per scalar step. */

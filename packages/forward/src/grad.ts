@@ -1,5 +1,5 @@
-import { expectFunction, optionsOf, shapeOf, type Value } from '@ad/core'
-import { resolveArgnums, type Argnums } from './argnums.js'
+import { expectFunction, optionsOf, shapeOf, type Value, type Argnums } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { chunkTangents, jacobianBlock } from './jacobian.js'
 import { sweep, type SweepOptions } from './sweep.js'
 import { mapLeaves } from './tree.js'

@@ -1,7 +1,7 @@
-import { expectFunction, optionsOf, expandTo, reshape, shapeOf, type MaybeZero, type Value } from '@ad/core'
-import { resolveArgnums, type Argnums } from './argnums.js'
+import { expectFunction, optionsOf, expandTo, reshape, shapeOf, type MaybeZero, type Value, type Argnums } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { hessianBlocks, type Block } from './hessianBlocks.js'
-import { checkOutput, chunkSizeOf, collectLeaves, seedArgs, type Leaf } from './sweep.js'
+import { chunkSizeOf, collectLeaves, outputLeaves, outputTree, seedArgs, type Leaf } from './sweep.js'
 import { ForwardTrace } from './trace.js'
 import { mapLeaves } from './tree.js'
 import { fmt, invalid, sizeOfValue } from './values.js'
@@ -23,7 +23,8 @@ export interface HessianOptions {
  * The result for a tensor x has shape [...x.shape, ...x.shape] (a number for a number
  * argument and output). A tree argument gives a tree of trees of blocks, and an array
  * `argnums` an array of arrays, H[i][j] the block of arguments argnums[i], argnums[j], each
- * of shape [...leafI, ...leafJ] (as JAX's `jacfwd(jacfwd(f))`).
+ * of shape [...leafI, ...leafJ] (as JAX's `jacfwd(jacfwd(f))`). A function returning an
+ * array or plain object of scalars gives that structure of Hessians, from the same calls.
  *
  * Cost: n(n + k)/2 directional second derivatives for n inputs, in about (n/k)²/2 calls of f:
  * only the blocks on and below the diagonal are computed, the rest is their transpose (so
@@ -38,12 +39,16 @@ export function hessian(f: (...args: any[]) => unknown, options: HessianOptions 
     const argnums = resolveArgnums('hessian', options.argnums ?? 0, args.length)
     const { leaves, total } = collectLeaves('hessian', args, argnums)
     const k = options.chunkSize === undefined ? defaultHessianChunkSize(total) : chunkSizeOf('hessian', options.chunkSize, total)
-    const { value, blocks } = secondDerivatives(f, args, argnums, leaves, total, k)
-    const block = hessianBlocks(blocks, total, value)
-    const result = argnums.map((a, i) =>
-      argnums.map((b, j) => mapLeaves(args[a], (_u, p) => mapLeaves(args[b], (_v, q) => block(leaves[i][p], leaves[j][q])))),
-    )
-    return typeof options.argnums === 'object' ? result : result[0][0]
+    const { tree, values, blocks } = secondDerivatives(f, args, argnums, leaves, total, k)
+    const perOutput = values.map((value, o) => {
+      const block = hessianBlocks(blocks[o], total, value)
+      const result = argnums.map((a, i) =>
+        argnums.map((b, j) => mapLeaves(args[a], (_u, p) => mapLeaves(args[b], (_v, q) => block(leaves[i][p], leaves[j][q])))),
+      )
+      return typeof options.argnums === 'object' ? result : result[0][0]
+    })
+    // A function returning a tree (array, plain object) of scalars: that tree of Hessians, as JAX.
+    return tree === undefined ? perOutput[0] : mapLeaves(tree, (_o, i) => perOutput[i])
   }
 }
 
@@ -62,17 +67,25 @@ export function defaultHessianChunkSize(n: number): number {
 }
 
 interface SecondDerivatives {
-  value: Value
-  blocks: Block[]
+  /** f's output structure when it returned a tree, else undefined. */
+  tree: unknown
+  /** Per output leaf: its value and its blocks. */
+  values: Value[]
+  blocks: Block[][]
 }
 
 /** Calls f once per pair of chunks (outer J, inner I ≤ J); see `hessian`. */
 function secondDerivatives(
   f: (...args: any[]) => unknown, args: readonly unknown[], argnums: readonly number[], leaves: Leaf[][], total: number, k: number,
 ): SecondDerivatives {
-  if (total === 0) return { value: scalarOutput(checkOutput('hessian', f(...args))), blocks: [] }
-  let value: Value | undefined
-  const blocks: Block[] = []
+  if (total === 0) {
+    const out = f(...args)
+    const values = outputLeaves('hessian', out, true).map(scalarOutput)
+    return { tree: outputTree(out, values), values, blocks: values.map(() => []) }
+  }
+  let tree: unknown
+  let values: Value[] | undefined
+  let blocks: Block[][] = []
   for (let row = 0; row < total; row += k) {
     const rows = Math.min(k, total - row)
     const outer = new ForwardTrace(true)
@@ -89,17 +102,23 @@ function secondDerivatives(
         } finally {
           inner.finish()
         }
-        const o = checkOutput('hessian', out)
-        if (value === undefined) value = scalarOutput(outer.primalOf(inner.primalOf(o)))
-        const firstOrder = inner.tangentOf(o)
-        const second = firstOrder === null ? null : outer.tangentOf(firstOrder)
-        blocks.push({ row, rows, col, cols, data: asBlock(second, rows, cols, value) })
+        const outs = outputLeaves('hessian', out, true)
+        if (values === undefined) {
+          values = outs.map((o) => scalarOutput(outer.primalOf(inner.primalOf(o))))
+          tree = outputTree(out, values)
+          blocks = values.map(() => [])
+        }
+        outs.forEach((o, i) => {
+          const firstOrder = inner.tangentOf(o)
+          const second = firstOrder === null ? null : outer.tangentOf(firstOrder)
+          blocks[i].push({ row, rows, col, cols, data: asBlock(second, rows, cols, (values as Value[])[i]) })
+        })
       }
     } finally {
       outer.finish()
     }
   }
-  return { value: value!, blocks }
+  return { tree, values: values!, blocks }
 }
 
 function scalarOutput(value: Value): Value {

@@ -1,4 +1,5 @@
-import { cat, isTraced, reshape, slice, transpose, where, zeros, type DType, type MaybeZero, type Tensor, type Value } from '@ad/core'
+import { cat, reshape, slice, transpose, where, zeros, type DType, type MaybeZero, type Tensor, type Value } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 import type { Leaf } from './sweep.js'
 import { dtypeOfValue } from './values.js'
 

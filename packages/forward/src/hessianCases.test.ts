@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { apply, getOp, hessian, reshape, tensor, type Tensor } from './index.js'
+import { hessian, reshape, tensor, type Tensor } from './index.js'
+import { apply, getOp } from '@ad/core/internal'
 import { values } from './testing/fd.js'
 
 // The `hessian` entries of the public case file (SPEC.md, ad-cases/1), in this engine alone.

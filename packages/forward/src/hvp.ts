@@ -1,4 +1,5 @@
-import { expectFunction, optionsOf, AdError, shapeOf, Tensor, type Value } from '@ad/core'
+import { AdError, shapeOf, Tensor, type Value } from '@ad/core'
+import { expectFunction, optionsOf } from '@ad/core'
 import { grad, type GradOptions } from './grad.js'
 import { ForwardTrace } from './trace.js'
 import { leavesOf, mapLeaves } from './tree.js'

@@ -1,4 +1,5 @@
-import { expandTo, index, isTraced, reshape, shapeOf, stack, zeros, type DType, type MaybeZero, type Tensor, type Value } from '@ad/core'
+import { expandTo, index, reshape, shapeOf, stack, zeros, type DType, type MaybeZero, type Tensor, type Value } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 import type { Leaf, SweepResult } from './sweep.js'
 
 // Reading the Jacobian out of a sweep's chunk tangents: the column for input element g

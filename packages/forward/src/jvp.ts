@@ -1,4 +1,5 @@
-import { expectFunction, AdError, shapeOf, Tensor, type Value } from '@ad/core'
+import { AdError, shapeOf, Tensor, type Value } from '@ad/core'
+import { expectFunction } from '@ad/core'
 import { ForwardTrace } from './trace.js'
 import { isContainer, mapLeaves } from './tree.js'
 import { fmt, invalid, isValue, toValue, zerosLike } from './values.js'

@@ -1,6 +1,6 @@
 import { shapeOf, zeros, type DType, type MaybeZero, type Value } from '@ad/core'
 import { ForwardTrace } from './trace.js'
-import { leavesOf, mapLeaves } from './tree.js'
+import { isContainer, leavesOf, mapLeaves } from './tree.js'
 import { describe, dtypeOfValue, invalid, isValue, sizeOfValue } from './values.js'
 
 /**
@@ -26,13 +26,20 @@ export interface Chunk {
 }
 
 export interface SweepResult {
-  /** f's output with the sweep's perturbation dropped (from the first call). */
+  /** f's output with the sweep's perturbation dropped (from the first call); its first leaf if a tree. */
   readonly value: Value
   /** Per differentiated argument, its leaves in tree order. */
   readonly leaves: Leaf[][]
   readonly chunks: Chunk[]
   /** The chunk size used: row g of the Jacobian is in chunk floor(g / chunkSize). */
   readonly chunkSize: number
+  /**
+   * When f returned a tree (arrays, plain objects) of values, which a `trees` sweep accepts:
+   * that tree (from the first call), and the sweep of each of its leaves in order (the
+   * result itself is the first leaf's). Otherwise `tree` is undefined and `outputs` [this].
+   */
+  readonly tree: unknown
+  readonly outputs: readonly SweepResult[]
 }
 
 export interface SweepOptions {
@@ -53,7 +60,8 @@ export function defaultChunkSize(n: number): number {
 
 /**
  * Calls f once per chunk of directions over the leaves of `args[argnums]`; `check` sees
- * f's first output (so a misuse fails before the other calls).
+ * f's first output (so a misuse fails before the other calls). With `trees`, f may return
+ * a tree of values (jacfwd, as JAX), each leaf swept at once.
  */
 export function sweep(
   who: string,
@@ -62,17 +70,20 @@ export function sweep(
   argnums: readonly number[],
   options: SweepOptions,
   check: (value: Value) => void = () => {},
+  trees = false,
 ): SweepResult {
   const { leaves, total } = collectLeaves(who, args, argnums)
   const k = chunkSizeOf(who, options.chunkSize, total)
+  let tree: unknown
+  let values: Value[] | undefined
+  const tangents: MaybeZero[][] = []
+  const starts: number[] = []
   if (total === 0) {
-    const value = checkOutput(who, f(...args))
-    check(value)
-    return { value, leaves, chunks: [], chunkSize: k }
+    const out = f(...args)
+    values = outputLeaves(who, out, trees)
+    tree = outputTree(out, values)
+    check(values[0])
   }
-
-  const chunks: Chunk[] = []
-  let value: Value | undefined
   for (let start = 0; start < total; start += k) {
     const size = Math.min(k, total - start)
     const trace = new ForwardTrace(true)
@@ -83,14 +94,37 @@ export function sweep(
     } finally {
       trace.finish()
     }
-    const primal = checkOutput(who, isValue(out) ? trace.primalOf(out) : out)
-    if (value === undefined) {
-      check(primal)
-      value = primal
+    const outs = outputLeaves(who, out, trees)
+    if (values === undefined) {
+      values = outs.map((o) => trace.primalOf(o))
+      check(values[0])
+      tree = outputTree(out, values)
     }
-    chunks.push({ start, size, tangent: isValue(out) ? trace.tangentOf(out) : null })
+    starts.push(start)
+    tangents.push(outs.map((o) => trace.tangentOf(o)))
   }
-  return { value: value!, leaves, chunks, chunkSize: k }
+  const outputs: SweepResult[] = (values as Value[]).map((value, o) => ({
+    value,
+    leaves,
+    chunkSize: k,
+    chunks: starts.map((start, c) => ({ start, size: Math.min(k, total - start), tangent: tangents[c][o] ?? null })),
+    tree,
+    outputs: [],
+  }))
+  return { ...outputs[0], outputs }
+}
+
+/** f's output as a list of values: itself, or with `trees` the leaves of an array or plain object. */
+export function outputLeaves(who: string, out: unknown, trees: boolean): Value[] {
+  if (!trees || !isContainer(out)) return [checkOutput(who, out)]
+  const outs = leavesOf(out).map((o) => checkOutput(who, o))
+  if (outs.length === 0) throw invalid(`${who}: f returned ${describe(out)}, a structure without any tensor.`)
+  return outs
+}
+
+/** The structure of a tree output, holding `values` (its leaves' primals); undefined for a single value. */
+export function outputTree(out: unknown, values: readonly Value[]): unknown {
+  return isContainer(out) ? mapLeaves(out, (_o, i) => values[i]) : undefined
 }
 
 /** The leaves of `args[argnums]`, numbered in order; each must be a value. */

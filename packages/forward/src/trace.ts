@@ -1,4 +1,5 @@
-import { apply, freshLevel, TRACE, type Interpreter, type MaybeZero, type Op, type Value } from '@ad/core'
+import { type MaybeZero, type Op, type Value } from '@ad/core'
+import { apply, freshLevel, TRACE, type Interpreter } from '@ad/core/internal'
 import { batchedJvp, type JvpContext } from './batch.js'
 import { Dual } from './dual.js'
 import { invalid } from './values.js'

@@ -1,4 +1,5 @@
-import { AdError, isTraced, shapeOf, Tensor, tensor, zeros, type DType, type Value } from '@ad/core'
+import { AdError, shapeOf, Tensor, tensor, zeros, type DType, type Value } from '@ad/core'
+import { isTraced } from '@ad/core/internal'
 
 /** A number is "weak" (it takes the dtype of what it meets); alone it is float64. */
 export function dtypeOfValue(v: Value): DType {

@@ -1,4 +1,4 @@
-import { AdError, mulberry32, rand, stack, tensor, Tensor, type Tensor as CoreTensor } from '@ad/reverse'
+import { optionsOf, AdError, mulberry32, rand, stack, tensor, Tensor, type Tensor as CoreTensor } from '@ad/reverse'
 
 /** Anything with a length and items by index; an item is a tuple of tensors (or numbers, or nested arrays). */
 export interface Dataset<T extends readonly unknown[] = readonly unknown[]> {
@@ -58,7 +58,8 @@ export class DataLoader<T extends readonly unknown[] = readonly unknown[]> imple
   readonly dropLast: boolean
   private readonly next: (() => number) | null
 
-  constructor(readonly dataset: Dataset<T> | readonly T[], { batchSize = 1, shuffle = false, seed, dropLast = false }: DataLoaderOptions = {}) {
+  constructor(readonly dataset: Dataset<T> | readonly T[], options?: DataLoaderOptions) {
+    const { batchSize = 1, shuffle = false, seed, dropLast = false } = optionsOf<DataLoaderOptions>('DataLoader', options)
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new AdError('INVALID_ARGUMENT', `DataLoader: batchSize must be a positive integer, got ${batchSize}.`)
     this.batchSize = batchSize
     this.shuffle = shuffle

@@ -12,7 +12,7 @@ export {
 } from './functional/loss.js'
 
 export { Linear } from './layers/linear.js'
-export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js'
+export { Conv2d, ConvTranspose2d, type Conv2dLayerOptions, type ConvTranspose2dLayerOptions } from './layers/conv.js'
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from './layers/norm.js'
 export { Embedding } from './layers/embedding.js'
 export { Dropout, Flatten, Identity } from './layers/basic.js'

@@ -1,4 +1,4 @@
-import { AdError, noGrad, Tensor, type DType } from '@ad/reverse'
+import { optionsOf, AdError, noGrad, Tensor, type DType } from '@ad/reverse'
 import { Parameter } from './parameter.js'
 import { toLoadable, type Loadable } from './values.js'
 
@@ -115,7 +115,8 @@ export class Module {
   }
 
   /** A tensor saved with the module that is not trained (BatchNorm's running statistics). */
-  registerBuffer(name: string, t: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
+  registerBuffer(name: string, t: Tensor | null, options?: { persistent?: boolean }): void {
+    const { persistent = true } = optionsOf<{ persistent?: boolean }>('registerBuffer', options)
     checkName(this, name)
     if (t !== null && !(t instanceof Tensor)) throw new AdError('INVALID_ARGUMENT', `registerBuffer('${name}'): expected a tensor or null.`)
     forget(this[REG], name)
@@ -251,7 +252,8 @@ export class Module {
    * anything is written, so a failed load changes nothing: missing or unexpected keys under
    * `strict` throw INVALID_ARGUMENT listing them, a wrong shape SHAPE_MISMATCH (strict or not).
    */
-  loadStateDict(dict: Record<string, Loadable>, { strict = true }: { strict?: boolean } = {}): LoadResult {
+  loadStateDict(dict: Record<string, Loadable>, options?: { strict?: boolean }): LoadResult {
+    const { strict = true } = optionsOf<{ strict?: boolean }>('loadStateDict', options)
     if (dict === null || typeof dict !== 'object') throw new AdError('INVALID_ARGUMENT', 'loadStateDict: expected an object mapping keys to tensors.')
     const entries = this.stateEntries()
     const own = new Set(entries.map(([k]) => k))

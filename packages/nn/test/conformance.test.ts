@@ -143,7 +143,7 @@ describe('schedulers', () => {
         opt.step()
         scheduler.step()
         lrs.push(scheduler.getLastLr()[0])
-        expect((opt.paramGroups[0] as { lr: number }).lr).toBe(lrs[lrs.length - 1])
+        expect((opt.paramGroups[0] as unknown as { lr: number }).lr).toBe(lrs[lrs.length - 1])
       }
       expectClose(lrs, c.lrs, 'learning rates', { rtol: 1e-7, atol: 1e-12, absolute: true })
       if (c.name === 'OneCycleLR') expect(() => scheduler.step()).toThrow(AdError)

@@ -46,7 +46,7 @@ describe('SGD', () => {
   ]
   for (const o of cases) {
     it(JSON.stringify(o), () => {
-      const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = o as Record<string, number & boolean>
+      const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = o as unknown as Record<string, number & boolean>
       const expected = byHand(
         () => ({ b: null as number | null }),
         (p, grad, s) => {
@@ -117,7 +117,7 @@ describe('RMSprop', () => {
   ]
   for (const o of cases) {
     it(JSON.stringify(o), () => {
-      const { lr, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = o as Record<string, number & boolean>
+      const { lr, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = o as unknown as Record<string, number & boolean>
       const expected = byHand(
         () => ({ sq: 0, avg: 0, b: 0 }),
         (p, grad, s) => {

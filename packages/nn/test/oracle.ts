@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { mulberry32, tensor, type Tensor } from '@ad/reverse'
+import { tensor, type Tensor } from '@ad/reverse'
+import { mulberry32 } from '@ad/reverse'
 
 // Reading `conformance/nn/public-nn.json` (format ad-nn-oracle/1): its generators, its
 // by-name fill of state dicts, and its comparison rule, as its `specs`, `fill_rule` and

@@ -5,7 +5,7 @@ export * from '@ad/core'
 
 export { Tensor } from './api/tensor.js'
 export { Node, type Node as GradFn, type Hook, type SavedTensor } from './engine/node.js'
-export { tensor, zeros, ones, full, arange, rand, randn, type CreateOptions, type TensorOptions } from './api/create.js'
+export { tensor, zeros, ones, full, arange, rand, randn, eye, linspace, zerosLike, onesLike, type CreateOptions, type TensorOptions } from './api/create.js'
 export { noGrad, enableGrad, isGradEnabled } from './engine/mode.js'
 export { autograd, type GradOptions } from './api/autograd.js'
 export { type BackwardOptions } from './engine/backward.js'

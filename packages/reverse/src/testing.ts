@@ -1,6 +1,6 @@
 // Helpers for this package's tests (not exported from the index): sampling an op's declared
 // domain deterministically, and central finite differences.
-import { mulberry32, sizeOf, Tensor as CoreTensor, type Draw, type Op, type ValueDomain } from '@ad/core'
+import { mulberry32, sizeOf, structureMatrices, Tensor as CoreTensor, type Draw, type Op, type ValueDomain } from '@ad/core'
 
 /** A deterministic `Draw` (core's sampling interface) from a seed. */
 export function seededDraw(seed: number): Draw & { uniform(): number } {
@@ -18,6 +18,8 @@ export interface SampledArg {
   data: Float64Array
   /** Never differentiated: a constant of the domain or of the op (`constantArgs`). */
   constant: boolean
+  /** Symmetric matrices (core's `ArgSample.symmetric`): perturb them only symmetrically (`symmetricDirection`). */
+  symmetric: boolean
 }
 
 export interface SampledPoint {
@@ -41,6 +43,7 @@ export function samplePoint(op: Op, seed: number): SampledPoint {
     domain: a.values,
   }))
   for (const a of args) for (let k = 0; k < a.data.length; k++) a.data[k] = drawValue(a.domain, draw.uniform)
+  sample.args.forEach((s, i) => structureMatrices(s, args[i].data, () => drawValue(s.diagonal ?? s.values, draw.uniform)))
   if (sample.distinct === true) {
     const slots = args.filter((a) => !a.constant).flatMap((a) => Array.from(a.data, (_, k) => ({ a, k })))
     const order = slots.map((_, i) => i).sort(() => draw.uniform() - 0.5)
@@ -50,7 +53,16 @@ export function samplePoint(op: Op, seed: number): SampledPoint {
       a.data[k] = a.domain.min + ((order[i] as number) + 0.5 + 0.3 * (2 * draw.uniform() - 1)) * step
     })
   }
-  return { args: args.map(({ shape, data, constant }) => ({ shape, data, constant })), attrs: sample.attrs }
+  return {
+    args: args.map(({ shape, data, constant }, i) => ({ shape, data, constant, symmetric: sample.args[i].symmetric === true })),
+    attrs: sample.attrs,
+  }
+}
+
+/** A direction for `arg`: `data` itself, made symmetric (upper triangle from the lower) when the argument is. */
+export function symmetricDirection(arg: SampledArg, data: Float64Array): Float64Array {
+  if (arg.symmetric) structureMatrices({ shape: arg.shape, values: { min: 0, max: 0 }, symmetric: true }, data, () => 0)
+  return data
 }
 
 function drawValue(domain: ValueDomain, uniform: () => number): number {

@@ -1,4 +1,5 @@
-import { apply, getOp, tensor, type Tensor } from '@ad/core'
+import { tensor, type Tensor } from '@ad/core'
+import { apply, getOp } from '@ad/core/internal'
 import type { Expr, TensorJson } from './format.js'
 
 export function tensorOf(t: TensorJson): Tensor {

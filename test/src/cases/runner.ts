@@ -1,4 +1,5 @@
-import { apply, getOp, ones, zeros } from '@ad/core'
+import { ones, zeros } from '@ad/core'
+import { apply, getOp } from '@ad/core/internal'
 import { dense, fmtShape, sameShape, type Dense, type Engines } from '@ad/check'
 import { evaluate, tensorOf } from './evaluate.js'
 import { validateCase, type Case, type TensorJson } from './format.js'

@@ -3,7 +3,7 @@
 // Exits 1 if any op fails a tolerance; each failure prints its shrunk counterexample and the
 // command that replays it.
 import { parseArgs } from 'node:util'
-import { listOps } from '@ad/core'
+import { listOps } from '@ad/core/internal'
 import { formatSummary, formatTable, loadEngines, runOp, type OpReport } from '@ad/check'
 
 export const DEFAULT_RUNS = 100

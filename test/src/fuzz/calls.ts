@@ -2,10 +2,12 @@
 // arguments drawn from ./hostile.ts. A call is data (a label and a thunk), so a runner can
 // time it, classify its outcome and group failures by cause.
 import fc from 'fast-check'
-import { listOps, type Op } from '@ad/core'
+import { type Op } from '@ad/core'
+import { listOps, opFunction } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
 import { nearValidCall } from './nearValid.js'
+import { nnOrCompileCall } from './nnCalls.js'
 import { attrsFor, dim, dtype, edgeNumber, leaf, nested, nonNumber, options, shape, typedArray } from './hostile.js'
 
 export interface Call {
@@ -103,7 +105,8 @@ const opCall: fc.Arbitrary<Call> = fc
     )
   })
   .map(([[engine, m], op, inputs, attrs]) => {
-    const fn = m[op.name] as (...a: unknown[]) => unknown
+    // Internal helper ops are not exported (the engines' free functions are core's own).
+    const fn = (op.internal ? opFunction(op.name) : m[op.name]) as (...a: unknown[]) => unknown
     const list = op.arity === 'list'
     const code = `${engine}.${op.name}(${list ? '[' : ''}${inputs.map((i) => i.code).join(', ')}${list ? ']' : ''}, ${show(attrs)})`
     return {
@@ -118,7 +121,7 @@ const opCall: fc.Arbitrary<Call> = fc
 
 /** A method on a good reverse tensor, with positional arguments of any kind and count. */
 const methodCall: fc.Arbitrary<Call> = fc
-  .tuple(goodTensor, fc.constantFrom(...ops.filter((op) => op.arity !== 'list')), fc.array(fc.oneof(input.map((i) => i.make), fc.oneof(dim, fc.array(dim, { maxLength: 3 }), attrsFor([])).map((v) => () => v)), { maxLength: 4 }))
+  .tuple(goodTensor, fc.constantFrom(...ops.filter((op) => op.arity !== 'list' && !op.internal)), fc.array(fc.oneof(input.map((i) => i.make), fc.oneof(dim, fc.array(dim, { maxLength: 3 }), attrsFor([])).map((v) => () => v)), { maxLength: 4 }))
   .map(([self, op, rest]) => ({
     target: `method.${op.name}`,
     code: `(${self.code}).${op.name}(${rest.length} args)`,
@@ -221,6 +224,7 @@ const inplaceCall: fc.Arbitrary<Call> = fc
 /** Every kind of call, in proportions that give the op calls most of the runs. */
 export const anyCall: fc.Arbitrary<Call> = fc.oneof(
   { weight: 8, arbitrary: nearValidCall },
+  { weight: 3, arbitrary: nnOrCompileCall },
   { weight: 3, arbitrary: creation },
   { weight: 8, arbitrary: opCall },
   { weight: 3, arbitrary: methodCall },

@@ -4,7 +4,8 @@
 // argument checking; these reach the kernels and the rules. Accepted calls are then
 // differentiated in both engines, and every gradient must have its input's shape.
 import fc from 'fast-check'
-import { listOps, type Op, type Sample } from '@ad/core'
+import { structureMatrices, type Op, type Sample } from '@ad/core'
+import { listOps, opFunction } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
 import { drawFrom } from '@ad/check'
@@ -29,6 +30,8 @@ function fillArg(gen: fc.GeneratorValue, spec: Sample['args'][number], extremes:
   for (let i = 0; i < n; i++) {
     data[i] = extremes && !integer ? gen(() => edgeNumber) : integer ? gen(fc.integer, { min: Math.ceil(min), max: Math.floor(max) }) : gen(fc.double, { min, max, noNaN: true })
   }
+  const diag = spec.diagonal ?? spec.values
+  structureMatrices(spec, data, () => gen(fc.double, { min: diag.min, max: diag.max, noNaN: true }))
   return { shape: [...spec.shape], data, constant: spec.values.constant === true, dtype: 'float64', engine: 'reverse' }
 }
 
@@ -92,7 +95,8 @@ function shapeText(s: readonly number[]): string {
 
 /** Runs the op, then its gradients: every gradient has its input's shape, in both engines. */
 function differentiate(op: Op, args: Arg[], attrs: Record<string, unknown>): unknown {
-  const fn = (reverse as unknown as Record<string, (...a: unknown[]) => reverse.Tensor>)[op.name]
+  // Every op's free function, internal helper ops too (both engines export core's own functions).
+  const fn = opFunction(op.name) as unknown as (...a: unknown[]) => reverse.Tensor
   const call = (xs: unknown[]) => (op.arity === 'list' ? fn(xs, attrs) : fn(...xs, attrs))
   const inputs = args.map((a) => build(a, op.differentiable))
   const out = call(inputs)
@@ -107,8 +111,8 @@ function differentiate(op: Op, args: Arg[], attrs: Record<string, unknown>): unk
   })
   // Forward mode along ones: the tangent has the output's shape.
   const primals = args.map((a) => forward.tensor(a.data, { shape: a.shape, dtype: a.dtype }))
-  const tangents = primals.map((p) => forward.onesLike?.(p) ?? forward.ones([...p.shape], { dtype: p.dtype }))
-  const fwd = (forward as unknown as Record<string, (...a: unknown[]) => forward.Tensor>)[op.name]
+  const tangents = primals.map((p) => forward.ones([...p.shape], { dtype: p.dtype }))
+  const fwd = opFunction(op.name) as unknown as (...a: unknown[]) => forward.Tensor
   const [value, tangent] = forward.jvp((...xs: unknown[]) => (op.arity === 'list' ? fwd(xs, attrs) : fwd(...xs, attrs)), primals, tangents)
   if ((tangent as forward.Tensor).shape.join() !== (value as forward.Tensor).shape.join()) {
     throw new Error(`jvp tangent of shape ${shapeText((tangent as forward.Tensor).shape)} for an output of shape ${shapeText((value as forward.Tensor).shape)}`)

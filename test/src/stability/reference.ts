@@ -1,7 +1,7 @@
 // High-precision references (decimal.js, 60 significant digits) for the functions whose
 // naive float formulas overflow, underflow or cancel. Each gives the value and the derivative,
 // computed from the maths, not from ad's formulas.
-import Decimal from 'decimal.js'
+import { Decimal } from 'decimal.js'
 
 export const D = Decimal.clone({ precision: 60, minE: -9e15, maxE: 9e15 })
 export type Dec = InstanceType<typeof D>

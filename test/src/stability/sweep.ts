@@ -1,9 +1,9 @@
 // The numerical-stability sweep: each function at inputs from ±1e-300 to ±1e4, value and
 // gradient in both engines, against decimal.js. Reports the worst relative error per function.
-import { hasOp } from '@ad/core'
+import { hasOp } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
-import { D, erf, exact, expm1, log1p, logsumexp, normalCdf, normalPdf, sigmoid, softmax, softplus, type Dec } from './reference.js'
+import { D, erf, erfc, exact, expm1, log1p, logsumexp, normalCdf, normalPdf, sigmoid, softmax, softplus, type Dec } from './reference.js'
 
 /** Scalar points, both signs, from the subnormal edge to where exp overflows many times over. */
 export const POINTS = [1e-300, 1e-12, 1e-5, 0.5, 1, 5, 20, 40, 100, 700, 1e3, 1e4].flatMap((x) => [x, -x]).concat([0])
@@ -30,11 +30,19 @@ const one = new D(1)
 /** Vectors around each point: a large entry among small ones, and a near-constant run. */
 const vectors = POINTS.flatMap((x) => [[x, 0, -x], [x, x + 1, x + 2]])
 
-const tanh = (x: Dec) => D.tanh(x)
+/**
+ * tanh and sech² that stay fast for the huge arguments of the tanh-form GELU (k·0.044715·x³
+ * reaches 1e11): beyond |z| = 100, tanh is ±1 to far more than 60 digits, and beyond 1000
+ * sech² = 4e^(−2|z|)/(1 + e^(−2|z|))² is below any double.
+ */
+const tanh = (z: Dec) => (z.abs().gt(100) ? new D(z.s) : D.tanh(z))
+const sech2 = (z: Dec) => (z.abs().gt(1000) ? new D(0) : one.div(D.cosh(z).pow(2)))
+
+/** The tanh-form GELU: ½x(1 + tanh z) = x·σ(2z), z = √(2/π)(x + 0.044715x³). */
 const geluTanh = (x: Dec) => {
   const k = D.sqrt(new D(2).div(D.acos(-1)))
-  const inner = k.times(x.plus(x.pow(3).times(0.044715)))
-  return { y: x.times(0.5).times(one.plus(D.tanh(inner))), inner, k }
+  const twoZ = k.times(x.plus(x.pow(3).times(0.044715))).times(2)
+  return { y: x.times(sigmoid(twoZ)), twoZ, k }
 }
 
 export const CASES: Case[] = [
@@ -43,7 +51,7 @@ export const CASES: Case[] = [
   { name: 'logSigmoid', f: (m, x) => (m as any).logSigmoid(x), inputs: POINTS, ...scalar((x) => softplus(x.neg()).neg(), (x) => sigmoid(x.neg())) },
   { name: 'log1p', f: (m, x) => m.log1p(x), inputs: POINTS.filter((x) => x > -1).concat([-0.999999]), ...scalar(log1p, (x) => one.div(x.plus(1))) },
   { name: 'expm1', f: (m, x) => m.expm1(x), inputs: POINTS, ...scalar(expm1, (x) => x.exp()) },
-  { name: 'tanh', f: (m, x) => m.tanh(x), inputs: POINTS, ...scalar(tanh, (x) => one.div(D.cosh(x).pow(2))) },
+  { name: 'tanh', f: (m, x) => m.tanh(x), inputs: POINTS, ...scalar(tanh, sech2) },
   { name: 'gelu', f: (m, x) => (m as any).gelu(x), inputs: POINTS, ...scalar((x) => x.times(normalCdf(x)), (x) => normalCdf(x).plus(x.times(normalPdf(x)))) },
   {
     name: "gelu {approximate: 'tanh'}",
@@ -52,12 +60,18 @@ export const CASES: Case[] = [
     ...scalar(
       (x) => geluTanh(x).y,
       (x) => {
-        const { inner, k } = geluTanh(x)
-        const t = D.tanh(inner)
-        const dInner = k.times(one.plus(x.pow(2).times(3 * 0.044715)))
-        return one.plus(t).times(0.5).plus(x.times(0.5).times(one.minus(t.pow(2))).times(dInner))
+        // σ(2z) + x·2σ(2z)σ(−2z)·z'
+        const { twoZ, k } = geluTanh(x)
+        const dz = k.times(one.plus(x.pow(2).times(3 * 0.044715)))
+        return sigmoid(twoZ).plus(x.times(2).times(sigmoid(twoZ)).times(sigmoid(twoZ.neg())).times(dz))
       },
     ),
+  },
+  {
+    name: 'erfc',
+    f: (m, x) => (m as any).erfc(x),
+    inputs: POINTS,
+    ...scalar((x) => (x.gte(3) ? erfc(x) : one.minus(erf(x))), (x) => x.pow(2).neg().exp().times(-2).div(D.acos(-1).sqrt())),
   },
   { name: 'erf', f: (m, x) => m.erf(x), inputs: POINTS, ...scalar(erf, (x) => x.pow(2).neg().exp().times(2).div(D.acos(-1).sqrt())) },
   { name: 'logsumexp', f: (m, x) => m.logsumexp(x, { dims: [0] }), inputs: vectors, value: logsumexp, grad: softmax },
@@ -109,6 +123,10 @@ export const CASES: Case[] = [
       const mean = x.reduce((s, xi) => s.plus(xi), new D(0)).div(x.length)
       return x.map((xi) => xi.minus(mean).times(2).div(x.length - 1))
     },
+    // The gradient 2(x_i − mean)/(n − 1) is a difference of much larger terms where x_i is
+    // close to the mean ([x, x + 1, x + 2]: the middle one): mean itself is rounded to an ulp
+    // of max |x|, so errors are measured against 2·max|x|/(n − 1), as PyTorch's formula gets.
+    scale: { grad: (x) => Math.max((2 * Math.max(...x.map(Math.abs))) / (x.length - 1), 2.2250738585072014e-308) },
   },
 ]
 

@@ -1,5 +1,6 @@
 import type { FloatArray } from '@ad/core'
 import type { Arg } from '../graph.js'
+import type { Node } from '../graph.js'
 import { contiguous, reduction, type Group, type Layout, type Plan } from './plan.js'
 import { literal, scalarForm } from './scalarExpr.js'
 
@@ -56,6 +57,38 @@ export function emitLoop(plan: Plan, group: Group): Loop {
     const lead = S.length - layout.shape.length
     const strides = S.map((_, d) => (strideOf !== undefined ? strideOf(d) : d < lead || layout.shape[d - lead] === 1 ? 0 : layout.strides[d - lead]))
     return pointers.push({ array, strides, offset: layout.offset }) - 1
+  }
+  /** An element read in place (inside a branch: never hoisted), `strides` over the loop's dims. */
+  const readAt = (a: Node, strides: number[], offset: number): string => {
+    const loc = plan.loc.get(a)!
+    if (loc.kind !== 'array') return readArg(a)
+    const k = pointers.push({ array: arrayName(loc.array, false), strides, offset }) - 1
+    const at = `${pointers[k].array}[$P${k}]`
+    return f32 && loc.dtype !== 'float32' ? `Math.fround(${at})` : at
+  }
+  /**
+   * A value at an affine map of the loop's indices: element `index_j = Σ_d rows[j][d]·i_d +
+   * shift[j]` of `a`. Chains recomputed in place (plan.recompute) are inlined as one
+   * expression tree; anything else is read through its layout.
+   */
+  const valueAt = (a: Node, rows: number[][], shift: number[], home = plan.recompute.has(a) ? plan.groupOf.get(a) : undefined): string => {
+    if (home !== undefined && plan.groupOf.get(a) === home) {
+      const args = a.args.map((x) => {
+        if (typeof x === 'number') return fround(literal(x))
+        // Broadcasting: x's dims align with a's last ones; a stretched dim reads element 0.
+        const lead = a.shape.length - x.shape.length
+        const r = x.shape.map((n, j) => (n === 1 && a.shape[j + lead] !== 1 ? S.map(() => 0) : rows[j + lead]))
+        const c = x.shape.map((n, j) => (n === 1 && a.shape[j + lead] !== 1 ? 0 : shift[j + lead]))
+        return valueAt(x, r, c, home)
+      })
+      return fround(callOf(a.op!.scalar!, args))
+    }
+    const loc = plan.loc.get(a)!
+    if (loc.kind !== 'array') return readArg(a)
+    const st = loc.layout.strides
+    const strides = S.map((_, d) => rows.reduce((acc, row, j) => acc + st[j] * row[d], 0))
+    const offset = loc.layout.offset + shift.reduce((acc, c, j) => acc + st[j] * c, 0)
+    return readAt(a, strides, offset)
   }
   const callOf = (f: (...xs: number[]) => number, args: string[]): string => {
     const form = scalarForm(f)
@@ -118,8 +151,23 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       body.push(`${out}[$P${k}] = ${callOf(combine, [`${out}[$P${k}]`, x])}`)
       continue
     }
-    const args = m.args.map(readArg)
-    body.push(`const v${m.id} = ${fround(callOf(op.scalar!, args))}`)
+    if (op.concat !== undefined && op.scalar === undefined) {
+      // Inputs side by side along dim D: a position reads the input whose block holds it.
+      const parts = m.args as Node[]
+      const D = op.concat(parts.map((p) => p.shape), m.attrs as never)
+      const identity = S.map((_, j) => S.map((__, d) => (d === j ? 1 : 0)))
+      const q = pointers.push({ array: '', strides: S.map((_, d) => (d === D ? 1 : 0)), offset: 0 }) - 1
+      let at = 0
+      const pieces = parts.filter((p) => p.shape[D] > 0).map((p) => {
+        at += p.shape[D]
+        return { end: at, value: inGroup.has(p) ? `v${p.id}` : valueAt(p, identity, S.map((_, d) => (d === D ? p.shape[D] - at : 0))) }
+      })
+      const chain = pieces.map((p, k) => (k === pieces.length - 1 ? p.value : `$P${q} < ${p.end} ? ${p.value} : `)).join('')
+      body.push(`const v${m.id} = ${fround(chain)}`)
+    } else {
+      const args = m.args.map(readArg)
+      body.push(`const v${m.id} = ${fround(callOf(op.scalar!, args))}`)
+    }
     if (loc?.kind === 'slot') body.push(`r[${loc.slot}] = v${m.id}`)
     else if (loc?.kind === 'array') {
       const k = pointer(arrayName(loc.array, true), contiguous(m.shape))

@@ -56,16 +56,31 @@ export interface Plan {
   /** The array a data node (input, constant, kernel result) fills. */
   readonly dataArray: Map<Node, number>
   readonly slots: number
+  /**
+   * Inputs of a concatenation recomputed where it reads them (elementwise chains of another
+   * loop, evaluated at shifted indices) instead of being stored: the loop that made them may
+   * then have nothing left to do. Per concatenation, the values those chains read.
+   */
+  readonly recompute: Set<Node>
+  readonly recomputeReads: Map<Node, Node[]>
 }
 
 /** How many members a loop of one element (scalar code) takes before a new function starts. */
-const SCALAR_CHUNK = 1200
+const SCALAR_CHUNK = 250
 
 export function fusible(node: Node): boolean {
   const op = node.op
   return op !== null && op.elementwise === true && op.scalar !== undefined && typeof op.arity === 'number' &&
     node.args.length === op.arity && Object.values(node.attrs).every((v) => v === undefined)
 }
+
+/** An op that lays its inputs side by side (`concat` declared), all of them tensors. */
+export function concatenation(node: Node): boolean {
+  return node.op !== null && node.op.concat !== undefined && node.args.every(isNode) && node.shape.length > 0
+}
+
+/** How many nodes a recomputed chain may have (it is inlined as one expression tree). */
+const RECOMPUTE_LIMIT = 48
 
 export function reduction(node: Node): boolean {
   return node.op !== null && node.op.reduce !== undefined && node.args.length === 1 && typeof node.args[0] !== 'number'
@@ -90,7 +105,7 @@ function uniform(t: Tensor): number | null {
   return v
 }
 
-export function plan(graph: Graph): Plan {
+export function plan(graph: Graph, reuseOutputs = false): Plan {
   const steps: Step[] = []
   const loc = new Map<Node, Loc>()
   const groupOf = new Map<Node, Group>()
@@ -103,6 +118,29 @@ export function plan(graph: Graph): Plan {
   const layout = new Map<Node, Layout | 'slot' | number>()
   let slots = 0
   let groups = 0
+  const recompute = new Set<Node>()
+  const recomputeReads = new Map<Node, Node[]>()
+  /**
+   * The values an elementwise chain of another loop reads, if it can be recomputed inside
+   * the loop of `into` (no reductions, no concatenations, not too big); null otherwise.
+   */
+  const chainLeaves = (a: Node, into: Group | undefined): Node[] | null => {
+    const home = groupOf.get(a)
+    if (home === undefined || home === into) return null
+    const leaves: Node[] = []
+    let size = 0
+    const walk = (n: Node): boolean => {
+      if (++size > RECOMPUTE_LIMIT) return false
+      if (groupOf.get(n) !== home) {
+        if (into !== undefined && groupOf.get(n) === into) return false
+        leaves.push(n)
+        return true
+      }
+      if (!fusible(n)) return false
+      return n.args.every((x) => typeof x === 'number' || walk(x))
+    }
+    return walk(a) ? leaves : null
+  }
   const outputs = new Set(graph.outputs.filter(isNode))
 
   const newArray = (spec: ArraySpec): number => arrays.push(spec) - 1
@@ -167,6 +205,21 @@ export function plan(graph: Graph): Plan {
       join(node, node.shape, reads)
     } else if (reduction(node)) {
       join(node, (node.args[0] as Node).shape, reads)
+    } else if (concatenation(node)) {
+      const into = open.get(keyOf(node.shape, node.dtype))
+      const direct: Node[] = []
+      const inner: Node[] = []
+      for (const a of reads) {
+        const leaves = chainLeaves(a, into)
+        if (leaves === null) direct.push(a)
+        else {
+          recompute.add(a)
+          inner.push(...leaves)
+        }
+      }
+      for (const l of inner) need(l)
+      recomputeReads.set(node, inner)
+      join(node, node.shape, direct)
     } else {
       const src = node.args[0]
       const view = node.args.length === 1 && isNode(src) ? probeView(node, layout.get(src)!) : null
@@ -186,10 +239,16 @@ export function plan(graph: Graph): Plan {
   for (const o of outputs) need(o)
   for (const g of [...open.values()]) seal(g)
 
-  // Outputs must not live in reused buffers: a member an output reads through views is fresh.
+  // Outputs must not live in reused buffers (a caller keeps them): a member an output reads
+  // through views is fresh, unless the caller asked for reuse; then it is pinned to its own
+  // planned array, which lives until the call returns and is overwritten by the next call.
   const fresh = new Set<Node>()
   for (const o of outputs) fresh.add(rootOf(o))
-  assignBuffers(steps, groupOf, stored, fresh, loc, arrays, () => slots++)
+  // A loop whose values are all recomputed elsewhere has nothing left to do.
+  const live = steps.filter((s) => s.kind === 'kernel' || s.group.members.some((m) => stored.has(m) || reduction(m)))
+  steps.length = 0
+  steps.push(...live)
+  assignBuffers(steps, groupOf, stored, fresh, loc, arrays, () => slots++, recomputeReads, reuseOutputs)
   // Views read their source's storage through their own layout.
   for (const node of graph.nodes) {
     if (loc.has(node) || groupOf.has(node)) continue
@@ -200,7 +259,7 @@ export function plan(graph: Graph): Plan {
     else if (typeof l === 'number') loc.set(node, { kind: 'literal', value: l })
     else loc.set(node, { ...src, layout: l })
   }
-  return { graph, steps, loc, groupOf, stored, arrays, dataArray, slots }
+  return { graph, steps, loc, groupOf, stored, arrays, dataArray, slots, recompute, recomputeReads }
 }
 
 function keyOf(shape: readonly number[], dtype: DType): string {
@@ -263,6 +322,8 @@ function assignBuffers(
   loc: Map<Node, Loc>,
   arrays: ArraySpec[],
   newSlot: () => number,
+  recomputeReads: Map<Node, Node[]>,
+  reuseOutputs: boolean,
 ): void {
   const stepOf = new Map<Group, number>()
   steps.forEach((s, i) => s.kind === 'loop' && stepOf.set(s.group, i))
@@ -275,7 +336,10 @@ function assignBuffers(
   }
   steps.forEach((s, i) => {
     const nodes = s.kind === 'kernel' ? [s.node] : s.group.members
-    for (const n of nodes) for (const a of n.args) if (isNode(a) && groupOf.get(root(a)) !== (s.kind === 'loop' ? s.group : undefined)) read(a, i)
+    for (const n of nodes) {
+      for (const a of n.args) if (isNode(a) && groupOf.get(root(a)) !== (s.kind === 'loop' ? s.group : undefined)) read(a, i)
+      for (const a of recomputeReads.get(n) ?? []) read(a, i)
+    }
   })
   const pool: { array: number; busyUntil: number }[] = []
   steps.forEach((s, i) => {
@@ -287,9 +351,9 @@ function assignBuffers(
         continue
       }
       const size = sizeOfShape(m.shape)
-      const until = lastRead.get(m) ?? i
+      const until = fresh.has(m) ? Infinity : lastRead.get(m) ?? i
       let array: number
-      if (fresh.has(m)) array = arrays.push({ kind: 'fresh', dtype: m.dtype, size }) - 1
+      if (fresh.has(m) && !reuseOutputs) array = arrays.push({ kind: 'fresh', dtype: m.dtype, size }) - 1
       else {
         const free = pool.find((b) => b.busyUntil < i && arrays[b.array].dtype === m.dtype && arrays[b.array].size === size)
         if (free !== undefined) {

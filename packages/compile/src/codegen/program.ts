@@ -1,4 +1,5 @@
-import { evaluate, full, Storage, Tensor, type FloatArray, type Value } from '@ad/core'
+import { full, Storage, Tensor, type FloatArray, type Value } from '@ad/core'
+import { evaluate } from '@ad/core/internal'
 import { isNode, type Graph, type Node } from '../graph.js'
 import { nodeText } from '../format.js'
 import type { Program } from '../interpret.js'
@@ -21,8 +22,8 @@ type Step = () => void
  * ops, in the plan's order. Its arrays live as long as the program: planned ones are
  * allocated once and reused by every call, outputs are fresh per call (a caller keeps them).
  */
-export function generate(graph: Graph): Program {
-  const plan = makePlan(graph)
+export function generate(graph: Graph, reuseOutputs = false): Program {
+  const plan = makePlan(graph, reuseOutputs)
   const d: FloatArray[] = plan.arrays.map((a) => (a.kind === 'planned' ? allocate(a.dtype, a.size) : EMPTY))
   const r = new Float64Array(Math.max(plan.slots, 1))
   const tensors = new Array<Value>(graph.nodes.length)
@@ -33,6 +34,7 @@ export function generate(graph: Graph): Program {
     d[plan.dataArray.get(node)!] = t.storage.data
   }
   const valueOf = (node: Node): Value => valueFor(plan, node, d, r, tensors)
+  const held = graph.nodes.filter((n) => n.kind !== 'const' && plan.dataArray.has(n)).map((n) => n.id)
   const steps: Step[] = plan.steps.map((step, i) => {
     if (step.kind === 'loop') {
       const loop = emitLoop(plan, step.group)
@@ -68,7 +70,8 @@ export function generate(graph: Graph): Program {
       }
       for (let i = 0; i < steps.length; i++) steps[i]()
       const out = graph.outputs.map((o) => (isNode(o) ? valueOf(o) : o))
-      tensors.fill(undefined as never)
+      // Let go of this call's inputs and kernel results (constants stay).
+      for (let i = 0; i < held.length; i++) tensors[held[i]] = undefined as never
       return out
     },
     code: code.join('\n\n'),

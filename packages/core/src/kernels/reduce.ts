@@ -81,12 +81,12 @@ export function splitAt(shape: Shape, dim: number): [outer: number, n: number, i
 }
 
 /**
- * The maximum along `dim` and the index of its first occurrence (so ties pick the lowest
+ * The maximum (with `lowest`, the minimum) along `dim` and the index of its first occurrence (so ties pick the lowest
  * index, and a NaN wins as in PyTorch). The input is read as [outer, n, inner] and the loop
  * runs k over n outside j over inner, so every pass walks contiguous memory.
  * Returns the values, or the indices as floats, in a tensor of `outShape`.
  */
-export function maxAlong(x: Tensor, dim: number, outShape: Shape, want: 'values' | 'indices'): Tensor {
+export function maxAlong(x: Tensor, dim: number, outShape: Shape, want: 'values' | 'indices', lowest = false): Tensor {
   const src = x.contiguousData()
   const [outer, n, inner] = splitAt(x.shape, dim)
   const size = outer * inner
@@ -101,8 +101,8 @@ export function maxAlong(x: Tensor, dim: number, outShape: Shape, want: 'values'
       for (let j = 0; j < inner; j++) {
         const v = src[off + j]
         const b = best[row + j]
-        // Strictly greater keeps the first of equal values; the first NaN beats everything.
-        if (v > b || (v !== v && b === b)) {
+        // Strictly greater (less, for the minimum) keeps the first of equal values; the first NaN beats everything.
+        if ((lowest ? v < b : v > b) || (v !== v && b === b)) {
           best[row + j] = v
           at[row + j] = k
         }
@@ -148,13 +148,11 @@ export function prodOthersAlongLast(x: Tensor): Tensor {
 }
 
 /**
- * log Σ exp over `dims` (sorted, normalised), stably: each output subtracts the maximum of
- * its inputs first, so exp never overflows and the largest term is exactly 1. The reduced
- * dims are moved last in a strided view and packed once, so every output reads one
- * contiguous run. An infinite maximum is not subtracted (inf - inf would be NaN): +inf
- * gives +inf and an all -inf run gives -inf, as PyTorch.
+ * The input of a reduction over `dims` (sorted, normalised) laid out so that the elements
+ * each output gathers are one contiguous run: the reduced dims moved last in a strided view,
+ * packed once. Returns the packed data and the run length r (output o reads [o·r, o·r + r)).
  */
-export function logsumexpDims(x: Tensor, dims: readonly number[], outShape: Shape): Tensor {
+export function reducedRuns(x: Tensor, dims: readonly number[], outSize: number): { src: FloatArray; r: number } {
   const order: number[] = []
   for (let i = 0; i < x.rank; i++) if (!dims.includes(i)) order.push(i)
   for (const d of dims) order.push(d)
@@ -165,8 +163,18 @@ export function logsumexpDims(x: Tensor, dims: readonly number[], outShape: Shap
     x.offset,
   )
   const src = moved.contiguousData()
+  return { src, r: outSize === 0 ? 0 : src.length / outSize }
+}
+
+/**
+ * log Σ exp over `dims` (sorted, normalised), stably: each output subtracts the maximum of
+ * its inputs first, so exp never overflows and the largest term is exactly 1. Each output
+ * reads one contiguous run (`reducedRuns`). An infinite maximum is not subtracted (inf - inf
+ * would be NaN): +inf gives +inf and an all -inf run gives -inf, as PyTorch.
+ */
+export function logsumexpDims(x: Tensor, dims: readonly number[], outShape: Shape): Tensor {
   const size = sizeOfShape(outShape)
-  const r = size === 0 ? 0 : src.length / size
+  const { src, r } = reducedRuns(x, dims, size)
   const out = allocate(x.dtype, size)
   for (let o = 0; o < size; o++) {
     const base = o * r
@@ -183,6 +191,91 @@ export function logsumexpDims(x: Tensor, dims: readonly number[], outShape: Shap
     let s = 0
     for (let j = 0; j < r; j++) s += Math.exp(src[base + j] - shift)
     out[o] = Math.log(s) + shift
+  }
+  return Tensor.fromArray(out, outShape)
+}
+
+/** The maximum (or with `lowest` the minimum) over `dims` (sorted, normalised); a NaN wins, as torch.amax. */
+export function extremeDims(x: Tensor, dims: readonly number[], outShape: Shape, lowest: boolean): Tensor {
+  const size = sizeOfShape(outShape)
+  const { src, r } = reducedRuns(x, dims, size)
+  const out = allocate(x.dtype, size)
+  for (let o = 0; o < size; o++) {
+    const base = o * r
+    let m = lowest ? Infinity : -Infinity
+    for (let j = 0; j < r; j++) {
+      const v = src[base + j]
+      if (v !== v) {
+        m = v
+        break
+      }
+      if (lowest ? v < m : v > m) m = v
+    }
+    out[o] = m
+  }
+  return Tensor.fromArray(out, outShape)
+}
+
+/**
+ * The variance over `dims` with Bessel's `correction` (Σ(x − mean)² / (n − correction)),
+ * or its square root: two passes over each run (the mean, then squared deviations), which
+ * stays accurate where Σx² − n·mean² would cancel. n − correction ≤ 0 divides by it as PyTorch
+ * does (inf or NaN).
+ */
+export function varianceDims(x: Tensor, dims: readonly number[], correction: number, outShape: Shape, root: boolean): Tensor {
+  const size = sizeOfShape(outShape)
+  const { src, r } = reducedRuns(x, dims, size)
+  const out = allocate(x.dtype, size)
+  const denominator = Math.max(r - correction, 0)
+  for (let o = 0; o < size; o++) {
+    const base = o * r
+    let s = 0
+    for (let j = 0; j < r; j++) s += src[base + j]
+    const mean = s / r
+    let q = 0
+    for (let j = 0; j < r; j++) {
+      const d = src[base + j] - mean
+      q += d * d
+    }
+    const v = q / denominator
+    out[o] = root ? Math.sqrt(v) : v
+  }
+  return Tensor.fromArray(out, outShape)
+}
+
+/**
+ * The p-norm over `dims`: (Σ|x|^p)^(1/p), max |x| for p = inf. p = 2 and p = 1 skip pow;
+ * the 2-norm is scaled by the largest |x| first so squares of large values never overflow.
+ */
+export function normDims(x: Tensor, dims: readonly number[], p: number, outShape: Shape): Tensor {
+  const size = sizeOfShape(outShape)
+  const { src, r } = reducedRuns(x, dims, size)
+  const out = allocate(x.dtype, size)
+  for (let o = 0; o < size; o++) {
+    const base = o * r
+    let m = 0
+    for (let j = 0; j < r; j++) {
+      const a = Math.abs(src[base + j])
+      if (a > m || a !== a) m = a
+    }
+    if (p === Infinity || m === 0 || m !== m || m === Infinity) {
+      out[o] = m
+      continue
+    }
+    let s = 0
+    if (p === 2) {
+      for (let j = 0; j < r; j++) {
+        const a = src[base + j] / m
+        s += a * a
+      }
+      out[o] = m * Math.sqrt(s)
+    } else if (p === 1) {
+      for (let j = 0; j < r; j++) s += Math.abs(src[base + j])
+      out[o] = s
+    } else {
+      for (let j = 0; j < r; j++) s += Math.pow(Math.abs(src[base + j]) / m, p)
+      out[o] = m * Math.pow(s, 1 / p)
+    }
   }
   return Tensor.fromArray(out, outShape)
 }

@@ -1,7 +1,7 @@
 import { attr, type AttrSchema, type AttrsOf } from '../attrs.js'
 import { drawShape, values } from '../domain.js'
 import { binaryKernel, unaryKernel } from '../kernels/elementwise.js'
-import { erf as erfScalar } from '../kernels/erf.js'
+import { erfc as erfcScalar } from '../kernels/erf.js'
 import { defineOp, type Edge, type MaybeZero, type OpFunction } from '../op.js'
 import { Tensor } from '../tensor.js'
 import { allocate } from '../dtype.js'
@@ -10,7 +10,7 @@ import { defineUnary } from './elementwise.js'
 import { add, mul, neg, square, sub } from './arithmetic.js'
 import { gt } from './compare.js'
 import { where } from './select.js'
-import { erf, exp, sigmoid, tanh } from './unary.js'
+import { erfc, exp, sigmoid } from './unary.js'
 
 // The activations of modern networks, each as PyTorch computes it (stable forms for large
 // |x|) with its derivative written with core ops.
@@ -42,18 +42,18 @@ export const silu = defineUnary({
  * and the partial both take them. Its rules are those of any unary op: (co)tangent times
  * the partial, so batched tangents broadcast against it.
  */
-function defineActivation<S extends AttrSchema>(spec: {
+function defineActivation<S extends AttrSchema, const P extends readonly (keyof S & string)[]>(spec: {
   name: string
   attrs: S
-  positional: readonly (keyof S & string)[]
+  positional: P
   kernel: (x: Tensor, attrs: AttrsOf<S>) => Tensor
   d: (x: Value, y: Value, attrs: AttrsOf<S>) => Value
   sampleAttrs: (draw: Parameters<Parameters<typeof defineOp>[0]['domain']>[0]) => Record<string, unknown>
   avoid?: readonly number[]
   edges?: readonly Edge[]
   tex: string
-}): OpFunction<S> {
-  return defineOp({
+}): OpFunction<S, 1, P, undefined> {
+  return defineOp<S, 1, P, undefined>({
     name: spec.name,
     arity: 1,
     elementwise: true,
@@ -84,8 +84,11 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI)
 const TANH_K = Math.sqrt(2 / Math.PI)
 const TANH_C = 0.044715
 
-const geluExact = unaryKernel('gelu', (x) => 0.5 * x * (1 + erfScalar(x * SQRT1_2)))
-const geluTanh = unaryKernel('gelu-tanh', (x) => 0.5 * x * (1 + Math.tanh(TANH_K * (x + TANH_C * x * x * x))))
+// Φ(x) = ½erfc(−x/√2), not ½(1 + erf(x/√2)), which cancels to 0 for x ≲ −6 where Φ(x) is
+// still a normal number; and ½(1 + tanh z) = σ(2z), which does not cancel either.
+const stableSigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))
+const geluExact = unaryKernel('gelu', (x) => 0.5 * x * erfcScalar(-x * SQRT1_2))
+const geluTanh = unaryKernel('gelu-tanh', (x) => x * stableSigmoid(2 * TANH_K * (x + TANH_C * x * x * x)))
 
 /**
  * x·Φ(x), Φ the standard normal CDF; `approximate: 'tanh'` is PyTorch's tanh approximation
@@ -98,14 +101,16 @@ export const gelu = defineActivation({
   kernel: (x, { approximate }) => (approximate === 'tanh' ? geluTanh(x) : geluExact(x)),
   d: (x, _y, { approximate }) => {
     if (approximate === 'tanh') {
-      // 0.5(1 + t) + 0.5x(1 − t²)·√(2/π)(1 + 3·0.044715x²), t = tanh(√(2/π)(x + 0.044715x³))
+      // ½(1 + t) + ½x(1 − t²)·z', t = tanh z, z = √(2/π)(x + 0.044715x³), written with
+      // ½(1 + t) = σ(2z) and ½(1 − t²) = 2σ(2z)σ(−2z), which do not cancel for large |z|.
       const x2 = square(x)
-      const t = tanh(mul(TANH_K, mul(x, add(1, mul(TANH_C, x2)))))
-      const inner = mul(TANH_K, add(1, mul(3 * TANH_C, x2)))
-      return add(mul(0.5, add(1, t)), mul(mul(0.5, x), mul(sub(1, square(t)), inner)))
+      const twoZ = mul(2 * TANH_K, mul(x, add(1, mul(TANH_C, x2))))
+      const s = sigmoid(twoZ)
+      const dz = mul(TANH_K, add(1, mul(3 * TANH_C, x2)))
+      return add(s, mul(mul(2, x), mul(mul(s, sigmoid(neg(twoZ))), dz)))
     }
     // Φ(x) + x·φ(x)
-    const cdf = mul(0.5, add(1, erf(mul(x, SQRT1_2))))
+    const cdf = mul(0.5, erfc(mul(x, -SQRT1_2)))
     const pdf = mul(INV_SQRT_2PI, exp(mul(-0.5, square(x))))
     return add(cdf, mul(x, pdf))
   },

@@ -28,6 +28,7 @@ function resolveReshape(from: readonly number[], target: readonly number[]): num
 
 export const reshape = defineOp({
   name: 'reshape',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_k}{\\partial x_k} = 1 \\text{ (row-major order kept)}',
   arity: 1,
   attrs: { shape: attr.ints() },
   positional: ['shape'],
@@ -48,6 +49,7 @@ export const reshape = defineOp({
 /** Broadcasts to `shape` as a view: stride 0 along stretched and new leading dims. */
 export const expand = defineOp({
   name: 'expand',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_{i}}{\\partial x_{j}} = [\\,j = i \\text{ with stretched dims at } 0\\,] \\;\\Rightarrow\\; \\bar x = \\textstyle\\sum_{\\text{stretched}} \\bar{\\mathrm{out}}',
   arity: 1,
   attrs: { shape: attr.ints() },
   positional: ['shape'],
@@ -87,6 +89,7 @@ export const reduceAttrs = { dims: attr.ints().optional(), keepdim: attr.bool().
 
 export const sum = defineOp({
   name: 'sum',
+  tex: '\\frac{\\partial}{\\partial x_i}\\sum_j x_j = 1',
   arity: 1,
   attrs: reduceAttrs,
   positional: ['dims', 'keepdim'],
@@ -135,4 +138,16 @@ export function unreduce(g: Value, inputShape: readonly number[], dims: readonly
   const kept = reducedShape(inputShape, all, true)
   const shaped = keepdim ? g : reshape(g, { shape: kept })
   return expandTo(shaped, inputShape)
+}
+
+/** How many elements each output of a reduction over `dims` (normalised) gathers. */
+export function countOf(shape: readonly number[], dims: readonly number[]): number {
+  let n = 1
+  for (const d of dims) if (d < shape.length) n *= shape[d]
+  return n
+}
+
+/** A reduced value reshaped so that it broadcasts against the input (reduced dims kept as 1). */
+export function keepDims(v: Value, inputShape: readonly number[], dims: readonly number[], keepdim: boolean): Value {
+  return keepdim ? v : reshape(v, { shape: reducedShape(inputShape, dims, true) })
 }

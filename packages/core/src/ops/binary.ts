@@ -10,6 +10,7 @@ import { floor } from './rounding.js'
 
 export const pow = defineBinary({
   name: 'pow',
+  tex: '\\frac{\\partial}{\\partial a}a^p = p\\,a^{p-1},\\quad \\frac{\\partial}{\\partial p}a^p = a^p \\ln a',
   // Squares skip Math.pow's general path: V8's pow (fdlibm) returns x·x itself for y = 2,
   // so this is the same to the bit (checked on random bit patterns, ±0, ±inf and NaN).
   f: (a, b) => (b === 2 ? a * a : Math.pow(a, b)),
@@ -40,6 +41,7 @@ export const pow = defineBinary({
 
 export const maximum = defineBinary({
   name: 'maximum',
+  tex: '\\frac{\\partial}{\\partial a}\\max(a, b) = [\\,a > b\\,] + \\tfrac{1}{2}[\\,a = b\\,]',
   f: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
   // Ties send half the gradient to each side, as PyTorch does.
   da: (a, b) => add(gt(a, b), mul(eq(a, b), 0.5)),
@@ -51,6 +53,7 @@ export const maximum = defineBinary({
 
 export const minimum = defineBinary({
   name: 'minimum',
+  tex: '\\frac{\\partial}{\\partial a}\\min(a, b) = [\\,a < b\\,] + \\tfrac{1}{2}[\\,a = b\\,]',
   f: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
   da: (a, b) => add(lt(a, b), mul(eq(a, b), 0.5)),
   db: (a, b) => add(gt(a, b), mul(eq(a, b), 0.5)),
@@ -62,6 +65,7 @@ export const minimum = defineBinary({
 /** atan2(y, x): the angle of the point (x, y). Its partials are x/r² and -y/r². */
 export const atan2 = defineBinary({
   name: 'atan2',
+  tex: '\\frac{\\partial}{\\partial y}\\operatorname{atan2}(y, x) = \\frac{x}{x^2 + y^2},\\quad \\frac{\\partial}{\\partial x}\\operatorname{atan2}(y, x) = -\\frac{y}{x^2 + y^2}',
   f: Math.atan2,
   da: (y, x) => div(x, add(square(x), square(y))),
   db: (y, x) => neg(div(y, add(square(x), square(y)))),

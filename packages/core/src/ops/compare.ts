@@ -1,18 +1,19 @@
 import { real } from '../domain.js'
 import { drawBroadcastable, drawShape } from '../domain.js'
 import { binaryKernel, unaryKernel } from '../kernels/elementwise.js'
-import { defineOp, type OpFunction } from '../op.js'
+import { defineOp, type NoAttrs, type OpFunction } from '../op.js'
 import { broadcastShapes } from '../shape.js'
 
 // Not differentiable: they return 0/1 masks. With no JVP or VJP declared, engines pass no
 // tangent or gradient through them (their output is a constant).
 
-function defineComparison(name: string, f: (a: number, b: number) => number): OpFunction {
+function defineComparison(name: string, f: (a: number, b: number) => number, tex: string): OpFunction<NoAttrs, 2, []> {
   const kernel = binaryKernel(name, f)
   return defineOp({
     name,
     arity: 2,
     scalar: f,
+    tex,
     shape: ([a, b]) => broadcastShapes(name, a, b),
     primal: ([a, b], _attrs, shape) => kernel(a, b, shape),
     domain: (draw) => {
@@ -24,12 +25,12 @@ function defineComparison(name: string, f: (a: number, b: number) => number): Op
 
 // +(a > b) is 1 or 0 like (a > b ? 1 : 0), without a branch: on data of random sign (a ReLU
 // mask) the branch mispredicts half the time, and the loop runs 4x slower (Node 20).
-export const gt = defineComparison('gt', (a, b) => +(a > b))
-export const ge = defineComparison('ge', (a, b) => +(a >= b))
-export const lt = defineComparison('lt', (a, b) => +(a < b))
-export const le = defineComparison('le', (a, b) => +(a <= b))
-export const eq = defineComparison('eq', (a, b) => +(a === b))
-export const ne = defineComparison('ne', (a, b) => +(a !== b))
+export const gt = defineComparison('gt', (a, b) => +(a > b), '\\frac{\\partial}{\\partial a}[a > b] = 0 \\text{ (not differentiable: a constant mask)}')
+export const ge = defineComparison('ge', (a, b) => +(a >= b), '\\frac{\\partial}{\\partial a}[a \\ge b] = 0 \\text{ (not differentiable: a constant mask)}')
+export const lt = defineComparison('lt', (a, b) => +(a < b), '\\frac{\\partial}{\\partial a}[a < b] = 0 \\text{ (not differentiable: a constant mask)}')
+export const le = defineComparison('le', (a, b) => +(a <= b), '\\frac{\\partial}{\\partial a}[a \\le b] = 0 \\text{ (not differentiable: a constant mask)}')
+export const eq = defineComparison('eq', (a, b) => +(a === b), '\\frac{\\partial}{\\partial a}[a = b] = 0 \\text{ (not differentiable: a constant mask)}')
+export const ne = defineComparison('ne', (a, b) => +(a !== b), '\\frac{\\partial}{\\partial a}[a \\ne b] = 0 \\text{ (not differentiable: a constant mask)}')
 
 const signOf = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : x) // keeps ±0 and NaN, as Math.sign
 
@@ -37,6 +38,7 @@ const signKernel = unaryKernel('sign', signOf)
 
 export const sign = defineOp({
   name: 'sign',
+  tex: '\\frac{d}{dx}\\operatorname{sign} x = 0 \\text{ (not differentiable: passes no gradient)}',
   arity: 1,
   scalar: signOf,
   shape: ([s]) => s,

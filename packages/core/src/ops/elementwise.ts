@@ -4,7 +4,7 @@ import { broadcastShapes, sameShape } from '../shape.js'
 import { binaryKernel, ownCopy, unaryKernel } from '../kernels/elementwise.js'
 import { fusedBinary, fusedBinarySum, fusedLoops, fusedUnary, fusible, type FusedLoops } from '../kernels/fused.js'
 import { Tensor } from '../tensor.js'
-import { defineOp, shapeOf, type Edge, type MaybeZero, type OpFunction, type RuleContext } from '../op.js'
+import { defineOp, shapeOf, type Edge, type MaybeZero, type NoAttrs, type OpFunction, type RuleContext } from '../op.js'
 import type { Value } from '../dispatch.js'
 import { expandTo, sumTo } from './base.js'
 
@@ -168,13 +168,13 @@ export interface UnarySpec {
   values: ValueDomain
   edges?: readonly Edge[]
   /** The derivative as a KaTeX formula (see OpSpec.tex). */
-  tex?: string
+  tex: string
 }
 
-export function defineUnary(spec: UnarySpec): OpFunction {
+export function defineUnary(spec: UnarySpec): OpFunction<NoAttrs, 1, []> {
   const { f, d } = spec
   const kernel = unaryKernel(spec.name, f)
-  return defineOp({
+  return defineOp<NoAttrs, 1, []>({
     name: spec.name,
     arity: 1,
     elementwise: true,
@@ -204,13 +204,13 @@ export interface BinarySpec {
   distinct?: boolean
   edges?: readonly Edge[]
   /** The derivative as a KaTeX formula (see OpSpec.tex). */
-  tex?: string
+  tex: string
 }
 
-export function defineBinary(spec: BinarySpec): OpFunction {
+export function defineBinary(spec: BinarySpec): OpFunction<NoAttrs, 2, []> {
   const { f, da, db } = spec
   const kernel = binaryKernel(spec.name, f)
-  return defineOp({
+  return defineOp<NoAttrs, 2, []>({
     name: spec.name,
     arity: 2,
     elementwise: true,
@@ -238,8 +238,8 @@ export function defineBinary(spec: BinarySpec): OpFunction {
 // ---------------------------------------------------------------------------------------
 // The arithmetic the rules above are written with (the rest is in arithmetic.ts).
 
-export const add = defineBinary({ name: 'add', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
+export const add = defineBinary({ name: 'add', tex: '\\frac{\\partial}{\\partial a}(a + b) = 1,\\quad \\frac{\\partial}{\\partial b}(a + b) = 1', f: (a, b) => a + b, da: () => 1, db: () => 1, values: [real, real] })
 
-export const mul = defineBinary({ name: 'mul', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
+export const mul = defineBinary({ name: 'mul', tex: '\\frac{\\partial}{\\partial a}(ab) = b,\\quad \\frac{\\partial}{\\partial b}(ab) = a', f: (a, b) => a * b, da: (_a, b) => b, db: (a) => a, values: [real, real] })
 
-export const neg = defineUnary({ name: 'neg', f: (x) => -x, d: () => -1, values: real })
+export const neg = defineUnary({ name: 'neg', tex: '\\frac{d}{dx}(-x) = -1', f: (x) => -x, d: () => -1, values: real })

@@ -44,6 +44,13 @@ describe('the op modules', () => {
     for (const m of modules) visit(m, [])
   })
 
+  it('export only ops from ops/index.ts (each becomes a method and a free function of the engines)', async () => {
+    vi.resetModules()
+    const exported = Object.entries(await import('./index.js'))
+    expect(exported.length).toBeGreaterThan(50)
+    for (const [name, value] of exported) expect(typeof value === 'function' && 'op' in value, `${name} is not an op: keep helpers out of the op modules' exports`).toBe(true)
+  })
+
   it.each(modules.map((m) => [relative(here, m), m]))('%s loads alone, in a fresh module graph', async (_name, path) => {
     vi.resetModules()
     await expect(import(path)).resolves.toBeDefined()

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf } from '../testing/helpers.js'
-import { AdError, getOp, matmul, randn, manualSeed, tensor, transpose, type Tensor } from '../index.js'
+import { AdError, matmul, randn, manualSeed, tensor, transpose, type Tensor } from '../index.js'
+import { getOp } from '../internal.js'
 
 
 /** Textbook triple loop over nested arrays: the reference for the tiled kernel. */

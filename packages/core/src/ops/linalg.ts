@@ -13,6 +13,7 @@ import { checkDim } from './util.js'
 /** Swaps two dims as a view (a 0-dim tensor accepts dims 0 and -1 and stays as it is). */
 export const transpose = defineOp({
   name: 'transpose',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_{\\dots j \\dots i \\dots}}{\\partial x_{\\dots i \\dots j \\dots}} = 1',
   arity: 1,
   attrs: { dim0: attr.int(), dim1: attr.int() },
   positional: ['dim0', 'dim1'],
@@ -92,6 +93,7 @@ function fit(v: MaybeZero, promotedShape: Shape, shape: Shape): MaybeZero {
  */
 export const matmul = defineOp({
   name: 'matmul',
+  tex: '\\frac{\\partial (AB)}{\\partial A}: \\bar A = \\bar C B^{\\top},\\quad \\frac{\\partial (AB)}{\\partial B}: \\bar B = A^{\\top} \\bar C',
   arity: 2,
   shape: ([a, b]) => matmulShapes(a, b).out,
   primal: ([a, b], _attrs, shape) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf, list } from '../testing/helpers.js'
-import { AdError, argmax, getOp, logsumexp, max, mean, prod, tensor, type Tensor } from '../index.js'
+import { AdError, argmax, logsumexp, max, mean, prod, tensor, type Tensor } from '../index.js'
+import { getOp } from '../internal.js'
 
 /** The VJP of `name` on plain tensors. */
 function vjp(name: string, args: Tensor[], attrs: object, g: Tensor): Tensor[] {

@@ -1,14 +1,14 @@
 import { attr } from '../attrs.js'
 import { drawDims, drawShape, real, values } from '../domain.js'
 import { fmtShape, invalid } from '../errors.js'
-import { logsumexpDims, maxAlong, prodAll, prodOthersAlongLast, sumDims } from '../kernels/reduce.js'
+import { extremeDims, logsumexpDims, maxAlong, prodAll, prodOthersAlongLast, sumDims } from '../kernels/reduce.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { allocate, type DType } from '../dtype.js'
 import { normalizeDims, reducedShape, sizeOf } from '../shape.js'
 import { Tensor } from '../tensor.js'
 import type { Value } from '../dispatch.js'
-import { div, mul, sub } from './arithmetic.js'
-import { reduceAttrs, reshape, sum, unreduce } from './base.js'
+import { div, mul, neg, sub } from './arithmetic.js'
+import { countOf, keepDims, reduceAttrs, reshape, sum, unreduce } from './base.js'
 import { eq } from './compare.js'
 import { where } from './select.js'
 import { exp } from './unary.js'
@@ -17,20 +17,9 @@ import { checkDim, dtypeOfValue, positionsAlong } from './util.js'
 // ---------------------------------------------------------------------------------------
 // mean, prod, max, logsumexp, argmax
 
-/** How many elements each output of a reduction over `dims` (normalised) gathers. */
-function countOf(shape: readonly number[], dims: readonly number[]): number {
-  let n = 1
-  for (const d of dims) if (d < shape.length) n *= shape[d]
-  return n
-}
-
-/** A reduced value reshaped so that it broadcasts against the input (reduced dims kept as 1). */
-function keepDims(v: Value, inputShape: readonly number[], dims: readonly number[], keepdim: boolean): Value {
-  return keepdim ? v : reshape(v, { shape: reducedShape(inputShape, dims, true) })
-}
-
 export const mean = defineOp({
   name: 'mean',
+  tex: '\\frac{\\partial}{\\partial x_i}\\frac{1}{n}\\sum_j x_j = \\frac{1}{n}',
   arity: 1,
   attrs: reduceAttrs,
   positional: ['dims', 'keepdim'],
@@ -64,8 +53,9 @@ export const mean = defineOp({
  * the JVP and the VJP are the same product by J, built again from `prodOthers` (on a tensor
  * one dim larger), so every higher derivative is exact at zeros too.
  */
-export const prodOthers = defineOp({
+const prodOthers = defineOp({
   name: 'prodOthers',
+  internal: true,
   arity: 1,
   shape: ([s]) => {
     if (s.length === 0) throw invalid('prodOthers: expects a tensor of at least one dim (it works along the last); reshape a 0-dim one to [1].')
@@ -109,6 +99,7 @@ function gradOfProd(x: Value): Value {
 
 export const prod = defineOp({
   name: 'prod',
+  tex: '\\frac{\\partial}{\\partial x_i}\\prod_j x_j = \\prod_{j \\ne i} x_j',
   arity: 1,
   shape: () => [],
   primal: ([x]) => prodAll(x),
@@ -125,7 +116,7 @@ export const prod = defineOp({
 function reduceOneDim(op: string, s: readonly number[], dim: number): number {
   const d = checkDim(op, dim, s)
   if (s.length > 0 && s[d] === 0) {
-    throw invalid(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${fmtShape(s)}); it has no maximum.`)
+    throw invalid(`${op}: cannot reduce over dim ${dim} of size 0 (shape ${fmtShape(s)}); it has no extreme.`)
   }
   return d
 }
@@ -136,51 +127,117 @@ function oneDimShape(op: string, s: readonly number[], dim: number, keepdim: boo
 }
 
 /**
- * A 0/1 mask of x's shape with a 1 at the first maximum along `dim`: where max sends its
- * gradient. Built from argmax (a constant) and positions of x's dtype, so the mask never
- * promotes a float32 gradient.
+ * A 0/1 mask of x's shape with a 1 at the first maximum (or minimum) along `dim`: where
+ * max and min send their gradient. Built from argmax (of −x for the minimum; a constant) and
+ * positions of x's dtype, so the mask never promotes a float32 gradient.
  */
-function firstMaxMask(x: Value, dim: number): Value {
+function firstExtremeMask(x: Value, dim: number, lowest: boolean): Value {
   const s = shapeOf(x)
-  const at = argmax(x, { dim, keepdim: true })
+  const at = argmax(lowest ? neg(x) : x, { dim, keepdim: true })
   return eq(positionsAlong(s[dim], dim, s.length, dtypeOfValue(x)), at)
 }
 
-export const max = defineOp({
-  name: 'max',
-  arity: 1,
-  attrs: { dim: attr.int(), keepdim: attr.bool().default(false) },
-  positional: ['dim', 'keepdim'],
-  shape: ([s], { dim, keepdim }) => oneDimShape('max', s, dim, keepdim),
-  primal: ([x], { dim }, shape) => maxAlong(x, reduceOneDim('max', x.shape, dim), shape, 'values'),
-  jvp: ({ args: [x], attrs }, [t]): MaybeZero => {
-    if (t === null || shapeOf(x).length === 0) return t
-    const d = checkDim('max', attrs.dim, shapeOf(x))
-    return sum(where(firstMaxMask(x, d), t, 0), { dims: [d], keepdim: attrs.keepdim })
-  },
-  vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
-    const xs = shapeOf(x)
-    if (xs.length === 0) return [g]
-    const d = checkDim('max', attrs.dim, xs)
-    return [where(firstMaxMask(x, d), keepDims(g, xs, [d], attrs.keepdim), 0)]
-  },
-  domain: (draw) => {
-    const shape = drawShape(draw, 0, 3)
-    const r = Math.max(shape.length, 1)
-    return { args: [{ shape, values: real }], attrs: { dim: draw.int(-r, r - 1), keepdim: draw.bool() }, distinct: true }
-  },
-  edges: [
-    {
-      note: 'ties: the whole gradient to the first maximal element along dim (the index torch.max(x, dim) returns)',
-      args: [[1, 3, 3]],
-      attrs: { dim: 0 },
-      torch: [[0, 1, 0]],
+/** `max {dim}` or `min {dim}`: the values of the extreme along one dim, the gradient to its first occurrence. */
+function alongOneDim(name: 'max' | 'min', lowest: boolean) {
+  const extreme = lowest ? 'minimum' : 'maximum'
+  return defineOp({
+    name,
+    arity: 1,
+    attrs: { dim: attr.int(), keepdim: attr.bool().default(false) },
+    positional: ['dim', 'keepdim'],
+    shape: ([s], { dim, keepdim }) => oneDimShape(name, s, dim, keepdim),
+    primal: ([x], { dim }, shape) => maxAlong(x, reduceOneDim(name, x.shape, dim), shape, 'values', lowest),
+    jvp: ({ args: [x], attrs }, [t]): MaybeZero => {
+      if (t === null || shapeOf(x).length === 0) return t
+      const d = checkDim(name, attrs.dim, shapeOf(x))
+      return sum(where(firstExtremeMask(x, d, lowest), t, 0), { dims: [d], keepdim: attrs.keepdim })
     },
-  ],
-})
+    vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
+      const xs = shapeOf(x)
+      if (xs.length === 0) return [g]
+      const d = checkDim(name, attrs.dim, xs)
+      return [where(firstExtremeMask(x, d, lowest), keepDims(g, xs, [d], attrs.keepdim), 0)]
+    },
+    domain: (draw) => {
+      const shape = drawShape(draw, 0, 3)
+      const r = Math.max(shape.length, 1)
+      return { args: [{ shape, values: real }], attrs: { dim: draw.int(-r, r - 1), keepdim: draw.bool() }, distinct: true }
+    },
+    edges: [
+      {
+        note: `ties: the whole gradient to the first ${extreme} along dim (the index torch.${name}(x, dim) returns)`,
+        args: [lowest ? [3, 1, 1] : [1, 3, 3]],
+        attrs: { dim: 0 },
+        torch: [[0, 1, 0]],
+      },
+    ],
+    tex: `\\frac{\\partial}{\\partial x_i}\\${name}_j x_j = [\\,i = \\operatorname{arg${name}}_j x_j\\,]`,
+  })
+}
+
+export const max = alongOneDim('max', false)
+
+export const min = alongOneDim('min', true)
+
+/**
+ * `amax`/`amin {dims?, keepdim?}`: the extreme over several dims. Ties share the gradient
+ * equally (each of k tied elements gets 1/k), as PyTorch; the mask of ties is a constant.
+ */
+function overDims(name: 'amax' | 'amin', lowest: boolean) {
+  const ties = (x: Value, out: Value, nd: number[], keepdim: boolean): Value => {
+    const xs = shapeOf(x)
+    const mask = eq(x, keepDims(out, xs, nd, keepdim))
+    return div(mask, sum(mask, { dims: nd, keepdim: true }))
+  }
+  return defineOp({
+    name,
+    arity: 1,
+    attrs: reduceAttrs,
+    positional: ['dims', 'keepdim'],
+    shape: ([s], { dims, keepdim }) => {
+      const nd = normalizeDims(name, dims, s.length)
+      if (nd.some((d) => s[d] === 0)) throw invalid(`${name}: cannot reduce over a dim of size 0 (shape ${fmtShape(s)}); it has no extreme.`)
+      return reducedShape(s, nd, keepdim)
+    },
+    primal: ([x], { dims }, shape) => extremeDims(x, normalizeDims(name, dims, x.rank), shape, lowest),
+    reduce: {
+      dims: (s, { dims }) => normalizeDims(name, dims, s.length),
+      init: lowest ? Infinity : -Infinity,
+      combine: lowest ? Math.min : Math.max,
+    },
+    jvp: ({ args: [x], out, attrs }, [t]): MaybeZero => {
+      if (t === null) return null
+      const nd = normalizeDims(name, attrs.dims, shapeOf(x).length)
+      return sum(mul(t, ties(x, out, nd, attrs.keepdim)), { dims: nd, keepdim: attrs.keepdim })
+    },
+    vjp: ({ args: [x], out, attrs }, g): MaybeZero[] => {
+      const xs = shapeOf(x)
+      const nd = normalizeDims(name, attrs.dims, xs.length)
+      return [mul(keepDims(g, xs, nd, attrs.keepdim), ties(x, out, nd, attrs.keepdim))]
+    },
+    domain: (draw) => {
+      const shape = drawShape(draw, 0, 3)
+      const attrs = draw.bool() ? {} : { dims: drawDims(draw, shape.length), keepdim: draw.bool() }
+      return { args: [{ shape, values: real }], attrs, distinct: true }
+    },
+    edges: [
+      {
+        note: 'ties share the gradient equally, as PyTorch (max {dim} gives it all to the first)',
+        args: [lowest ? [[1, 3, 1]] : [[1, 3, 3]]],
+        torch: [lowest ? [[0.5, 0, 0.5]] : [[0, 0.5, 0.5]]],
+      },
+    ],
+    tex: `\\frac{\\partial}{\\partial x_i}\\operatorname{${name}} x = \\frac{[\\,x_i = \\operatorname{${name}} x\\,]}{\\#\\{j : x_j = \\operatorname{${name}} x\\}}`,
+  })
+}
+
+export const amax = overDims('amax', false)
+
+export const amin = overDims('amin', true)
 
 export const logsumexp = defineOp({
   name: 'logsumexp',
+  tex: '\\frac{\\partial}{\\partial x_i}\\ln\\sum_j e^{x_j} = \\frac{e^{x_i}}{\\sum_j e^{x_j}}',
   arity: 1,
   attrs: { dims: attr.ints(), keepdim: attr.bool().default(false) },
   positional: ['dims', 'keepdim'],
@@ -212,6 +269,7 @@ export const logsumexp = defineOp({
 /** Index of the first maximum along `dim`, as a float tensor of the input's dtype. Not differentiable. */
 export const argmax = defineOp({
   name: 'argmax',
+  tex: '\\frac{\\partial}{\\partial x}\\operatorname{argmax} x = 0 \\text{ (not differentiable: indices)}',
   arity: 1,
   attrs: { dim: attr.int(), keepdim: attr.bool().default(false) },
   positional: ['dim', 'keepdim'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf, list } from '../testing/helpers.js'
-import { AdError, clamp, getOp, tensor, where, type Tensor } from '../index.js'
+import { AdError, clamp, tensor, where, type Tensor } from '../index.js'
+import { getOp } from '../internal.js'
 
 function vjp(name: string, args: Tensor[], attrs: object, g: Tensor, needs = args.map(() => true)): (Tensor | null)[] {
   const op = getOp(name)

@@ -28,6 +28,7 @@ import { ge, le } from './compare.js'
  */
 export const where = defineOp({
   name: 'where',
+  tex: '\\frac{\\partial}{\\partial a}\\operatorname{where}(c, a, b) = [\\,c \\ne 0\\,],\\quad \\frac{\\partial}{\\partial b}\\operatorname{where}(c, a, b) = [\\,c = 0\\,]',
   arity: 3,
   constantArgs: [0],
   // On plain numbers a number, so rules that use `where` keep forward mode's scalar path.
@@ -76,6 +77,7 @@ function insideMask(x: Value, lo: number | undefined, hi: number | undefined): V
 /** Limits values to [min, max] (either bound may be left out, not both). */
 export const clamp = defineOp({
   name: 'clamp',
+  tex: '\\frac{d}{dx}\\operatorname{clamp}(x, lo, hi) = [\\,lo \\le x \\le hi\\,]',
   arity: 1,
   elementwise: true,
   attrs: { min: attr.number().optional(), max: attr.number().optional() },

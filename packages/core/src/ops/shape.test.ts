@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { codeOf, list } from '../testing/helpers.js'
-import { AdError, arange, cat, getOp, index, permute, slice, squeeze, stack, tensor, unsqueeze, type Tensor } from '../index.js'
+import { AdError, arange, cat, index, permute, slice, squeeze, stack, tensor, unsqueeze, type Tensor } from '../index.js'
+import { getOp } from '../internal.js'
 
 function vjp(name: string, args: Tensor[], attrs: object, g: Tensor): (Tensor | null)[] {
   const op = getOp(name)

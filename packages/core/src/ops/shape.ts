@@ -24,6 +24,7 @@ function permutation(s: readonly number[], dims: readonly number[]): number[] {
 /** Reorders dims as a view: the strides are permuted, nothing is copied. */
 export const permute = defineOp({
   name: 'permute',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_{i_{\\pi(0)} \\dots i_{\\pi(k)}}}{\\partial x_{i_0 \\dots i_k}} = 1 \\;\\Rightarrow\\; \\bar x = \\bar{\\mathrm{out}} \\text{ permuted by } \\pi^{-1}',
   arity: 1,
   attrs: { dims: attr.ints() },
   positional: ['dims'],
@@ -60,6 +61,7 @@ function squeezeKeeps(s: readonly number[], dim: number | undefined): number[] {
 /** Drops a dim of size 1 (a dim of another size is left alone, as in PyTorch); a view. */
 export const squeeze = defineOp({
   name: 'squeeze',
+  tex: '\\frac{\\partial\\,\\mathrm{out}}{\\partial x} = I \\text{ (a size-1 dim dropped)}',
   arity: 1,
   attrs: { dim: attr.int().optional() },
   positional: ['dim'],
@@ -78,6 +80,7 @@ export const squeeze = defineOp({
 /** Inserts a dim of size 1 at `dim` in [-(rank+1), rank]; a view. */
 export const unsqueeze = defineOp({
   name: 'unsqueeze',
+  tex: '\\frac{\\partial\\,\\mathrm{out}}{\\partial x} = I \\text{ (a size-1 dim inserted)}',
   arity: 1,
   attrs: { dim: attr.int() },
   positional: ['dim'],
@@ -148,6 +151,7 @@ function embedSlice(g: Value, xShape: readonly number[], dim: number, start: num
 /** Selects one position along dim 0, dropping that dim; negative counts from the end. A view. */
 export const index = defineOp({
   name: 'index',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_{j}}{\\partial x_{i, j}} = [\\,i = \\mathrm{index}\\,]',
   arity: 1,
   attrs: { index: attr.int() },
   positional: ['index'],
@@ -180,6 +184,7 @@ function sliceBounds(s: readonly number[], dim: number, start: number, end: numb
 /** Positions start, start+step, … before end along `dim` (bounds as in Python); a view. */
 export const slice = defineOp({
   name: 'slice',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_k}{\\partial x_i} = [\\,i = \\mathrm{start} + k\\cdot\\mathrm{step}\\,]',
   arity: 1,
   attrs: { dim: attr.int(), start: attr.int(), end: attr.int(), step: attr.int().default(1) },
   positional: ['dim', 'start', 'end', 'step'],
@@ -237,6 +242,7 @@ function withZeros(args: readonly Value[], tangents: readonly MaybeZero[], like:
 /** Joins tensors along an existing dim (default 0); all other dims must agree. */
 export const cat = defineOp({
   name: 'cat',
+  tex: '\\frac{\\partial\\,\\mathrm{out}}{\\partial x^{(m)}} = I \\text{ on the block of } x^{(m)}',
   arity: 'list',
   attrs: { dim: attr.int().default(0) },
   positional: ['dim'],
@@ -247,6 +253,7 @@ export const cat = defineOp({
     return out
   },
   primal: (xs, { dim }, shape) => catKernel(xs, catDim(xs.map((x) => x.shape), dim), shape),
+  concat: (shapes, { dim }) => catDim(shapes, dim),
   jvp: ({ args, out, attrs }, tangents): MaybeZero => {
     const ts = withZeros(args, tangents, out)
     return ts === null ? null : cat(ts, attrs)
@@ -288,6 +295,7 @@ function stackDim(shapes: readonly (readonly number[])[], dim: number): number {
 /** Joins tensors of one shape along a new dim at `dim` in [-(rank+1), rank] (default 0). */
 export const stack = defineOp({
   name: 'stack',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_{m}}{\\partial x^{(m)}} = I',
   arity: 'list',
   attrs: { dim: attr.int().default(0) },
   positional: ['dim'],

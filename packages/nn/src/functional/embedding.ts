@@ -1,20 +1,18 @@
-import { arange, eq, matmul, reshape, tensor, unsqueeze, type Tensor } from '@ad/reverse'
-import { invalid } from '../errors.js'
+import { indexSelect, reshape, tensor, type Tensor } from '@ad/reverse'
+import { expectTensor, invalid } from '../errors.js'
 
 /**
- * Rows of `weight` [num, dim] picked by integer `indices` (any shape) → [...indices.shape, dim].
- * Written as a one-hot matrix product: each output row is one weight row times 1 plus the
- * others times 0, so the values are the rows exactly, and the weight's gradient (onehotᵀ·g)
- * sums the cotangent rows of each index, as PyTorch's embedding backward.
+ * Rows of `weight` [num, dim] picked by integer `indices` (any shape) → [...indices.shape, dim],
+ * as PyTorch's `F.embedding`: the registry's `indexSelect` along dim 0 of the flattened
+ * indices (its gradient adds the cotangent rows of each index into the weight's).
  */
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
   const num = weight.shape[0]
-  const flat = indices.contiguousData()
+  const flat = expectTensor('embedding', indices).contiguousData()
   for (let i = 0; i < flat.length; i++) {
     const k = flat[i]
     if (!Number.isInteger(k) || k < 0 || k >= num) throw invalid(`embedding: index ${k} is out of range for ${num} embeddings (integers 0 to ${num - 1}).`)
   }
-  const column = unsqueeze(tensor(flat, { dtype: weight.dtype }), { dim: 1 })
-  const oneHot = eq(column, arange(num, { dtype: weight.dtype }))
-  return reshape(matmul(oneHot, weight), { shape: [...indices.shape, weight.shape[1]] })
+  const rows = indexSelect(weight, tensor(flat, { shape: [flat.length] }), { dim: 0 })
+  return reshape(rows, { shape: [...indices.shape, weight.shape[1]] })
 }

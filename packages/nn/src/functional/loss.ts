@@ -1,12 +1,12 @@
 import {
-  abs, add, arange, clamp, crossEntropy as crossEntropyOp, div, eq, log, logSoftmax, lt, mseLoss as mseLossOp, mul, ne, neg,
-  reshape, softplus, square, sub, sum, tensor, where, type Tensor,
+  abs, add, arange, binaryCrossEntropy as bceOp, binaryCrossEntropyWithLogits as bceLogitsOp, clamp, crossEntropy as crossEntropyOp, div, eq, log,
+  logSoftmax, lt, mseLoss as mseLossOp, mul, ne, neg, nllLoss as nllLossOp, reshape, softplus, square, sub, sum, tensor, where, type Tensor,
 } from '@ad/reverse'
 import { invalid, shapeMismatch } from '../errors.js'
 
-// Losses with PyTorch's options. The registry's own losses are mean-only; the other
-// reductions and options are written here with registry ops, so their gradients come from
-// the ops' rules.
+// Losses with PyTorch's options. The registry's own losses are mean-only: they serve the
+// mean (and the sum, as N·mean) where no option changes the loss; the other reductions and
+// options are written here with registry ops, so their gradients come from the ops' rules.
 
 export type Reduction = 'mean' | 'sum' | 'none'
 
@@ -76,8 +76,10 @@ function classTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
 /** −logp[i, target_i] for log-probabilities [N, C] and class indices [N]. */
 export function nllLoss(input: Tensor, target: Tensor, { reduction = 'mean', ignoreIndex = -100 }: ClassLossOptions = {}): Tensor {
   const { oneHot, kept } = classTargets('nllLoss', input, target, ignoreIndex)
+  const counted = sum(kept)
+  if (reduction === 'mean' && counted.item() === input.shape[0]) return nllLossOp(input, target)
   const losses = neg(sum(mul(input, oneHot), { dims: [1] }))
-  return reduce(losses, reduction, sum(kept))
+  return reduce(losses, reduction, counted)
 }
 
 /** −log softmax(input)[target], optionally label-smoothed; input logits [N, C], target [N]. */
@@ -97,12 +99,16 @@ export function crossEntropy(input: Tensor, target: Tensor, { reduction = 'mean'
 
 /**
  * −(y·log p + (1 − y)·log(1 − p)) for probabilities p and soft targets y in [0, 1]; each log
- * is clamped at −100 as PyTorch does, so p = 0 or 1 gives a finite loss.
+ * is clamped at −100 as PyTorch does, so p = 0 or 1 gives a finite loss. The mean and the sum
+ * are the registry's op (with PyTorch's gradient, kept finite at p = 0 and 1); 'none' is
+ * composed, its gradient the plain (p − y)/(p(1 − p)).
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, { reduction = 'mean' }: ReductionOptions = {}): Tensor {
   if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
     throw shapeMismatch(`binaryCrossEntropy: input [${input.shape.join(', ')}] and target [${target.shape.join(', ')}] must have the same shape.`)
   }
+  if (reduction === 'mean') return bceOp(input, target)
+  if (reduction === 'sum') return mul(bceOp(input, target), input.size)
   const logP = clamp(log(input), { min: -100 })
   const log1mP = clamp(log(sub(1, input)), { min: -100 })
   return reduce(neg(add(mul(target, logP), mul(sub(1, target), log1mP))), reduction)
@@ -120,6 +126,7 @@ export function binaryCrossEntropyWithLogits(
   if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
     throw shapeMismatch(`binaryCrossEntropyWithLogits: input [${input.shape.join(', ')}] and target [${target.shape.join(', ')}] must have the same shape.`)
   }
+  if (posWeight === null && reduction === 'mean') return bceLogitsOp(input, target)
   const sp = softplus(neg(input))
   const weighted = posWeight === null ? sp : mul(add(mul(sub(posWeight, 1), target), 1), sp)
   return reduce(add(mul(sub(1, target), input), weighted), reduction)

@@ -1,4 +1,4 @@
-import { avgPool2d as avgPoolOp, cat, maxPool2d as maxPoolOp, mean, slice, type Tensor } from '@ad/reverse'
+import { optionsOf, avgPool2d as avgPoolOp, cat, maxPool2d as maxPoolOp, mean, slice, type Tensor } from '@ad/reverse'
 import { invalid, shapeMismatch } from '../errors.js'
 
 export interface Pool2dOptions {
@@ -8,12 +8,14 @@ export interface Pool2dOptions {
 }
 
 /** Max pooling; the padding is −∞ (never a maximum), at most half the kernel, as PyTorch's. */
-export function maxPool2d(x: Tensor, kernelSize: number, { stride = kernelSize, padding = 0 }: Pool2dOptions = {}): Tensor {
+export function maxPool2d(x: Tensor, kernelSize: number, options?: Pool2dOptions): Tensor {
+  const { stride = kernelSize, padding = 0 } = optionsOf<Pool2dOptions>('maxPool2d', options)
   return maxPoolOp(x, { kernelSize, stride, padding })
 }
 
 /** Average pooling; padded zeros count in the divisor (PyTorch's countIncludePad default). */
-export function avgPool2d(x: Tensor, kernelSize: number, { stride = kernelSize, padding = 0 }: Pool2dOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernelSize: number, options?: Pool2dOptions): Tensor {
+  const { stride = kernelSize, padding = 0 } = optionsOf<Pool2dOptions>('avgPool2d', options)
   return avgPoolOp(x, { kernelSize, stride, padding })
 }
 

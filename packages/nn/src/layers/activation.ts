@@ -1,5 +1,4 @@
-import { logSoftmax, relu, sigmoid, softmax, tanh, type Tensor } from '@ad/reverse'
-import { gelu, leakyRelu, silu } from '../functional/activation.js'
+import { gelu, leakyRelu, logSoftmax, relu, sigmoid, silu, softmax, tanh, type Tensor } from '@ad/reverse'
 import { Module } from '../module.js'
 
 export class ReLU extends Module {
@@ -14,7 +13,7 @@ export class LeakyReLU extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.negativeSlope)
+    return leakyRelu(x, { negativeSlope: this.negativeSlope })
   }
 }
 
@@ -24,7 +23,7 @@ export class GELU extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return gelu(x, this.options)
+    return gelu(x, { approximate: this.options.approximate ?? 'none' })
   }
 }
 

@@ -1,5 +1,5 @@
-import { add, linear, matmul, mean, mul, permute, reshape, slice, softmax, Storage, Tensor, transpose, type Tensor as CoreTensor } from '@ad/reverse'
-import { invalid, shapeMismatch } from '../errors.js'
+import { optionsOf, add, linear, matmul, mean, mul, permute, reshape, slice, softmax, Storage, Tensor, transpose, type Tensor as CoreTensor } from '@ad/reverse'
+import { expectTensor, invalid, shapeMismatch } from '../errors.js'
 import { dropout } from '../functional/dropout.js'
 import { constant_, xavierUniform_ } from '../init.js'
 import { Module } from '../module.js'
@@ -41,8 +41,9 @@ export class MultiheadAttention extends Module {
   readonly headDim: number
   readonly dropoutP: number
 
-  constructor(readonly embedDim: number, readonly numHeads: number, { bias = true, batchFirst = false, dropout = 0, dtype }: MultiheadAttentionOptions = {}) {
+  constructor(readonly embedDim: number, readonly numHeads: number, options?: MultiheadAttentionOptions) {
     super()
+    const { bias = true, batchFirst = false, dropout = 0, dtype } = optionsOf<MultiheadAttentionOptions>('MultiheadAttention', options)
     positiveInt('MultiheadAttention', 'embedDim', embedDim)
     positiveInt('MultiheadAttention', 'numHeads', numHeads)
     if (embedDim % numHeads !== 0) throw invalid(`MultiheadAttention: embedDim (${embedDim}) must divide by numHeads (${numHeads}).`)
@@ -58,7 +59,9 @@ export class MultiheadAttention extends Module {
     if (this.out_proj.bias !== null) constant_(this.out_proj.bias, 0)
   }
 
-  override forward(query: Tensor, key: Tensor, value: Tensor, options: AttentionCallOptions = {}): [Tensor, Tensor | null] {
+  override forward(queryIn: Tensor, keyIn: Tensor, valueIn: Tensor, given?: AttentionCallOptions): [Tensor, Tensor | null] {
+    const [query, key, value] = [queryIn, keyIn, valueIn].map((t) => expectTensor('MultiheadAttention', t))
+    const options = optionsOf<AttentionCallOptions>('MultiheadAttention', given)
     const { needWeights = true, averageAttnWeights = true } = options
     const e = this.embedDim
     const unbatched = query.shape.length === 2

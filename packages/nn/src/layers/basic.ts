@@ -1,6 +1,7 @@
 import { normalizeDim, reshape, type Tensor } from '@ad/reverse'
 import { checkDropoutProbability, dropout } from '../functional/dropout.js'
 import { Module } from '../module.js'
+import { expectTensor } from '../errors.js'
 
 export class Identity extends Module {
   override forward(x: Tensor): Tensor {
@@ -10,7 +11,7 @@ export class Identity extends Module {
 
 /** Merges dims startDim..endDim of x into one, as `torch.flatten`. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  const s = x.shape
+  const s = expectTensor('flatten', x).shape
   const start = normalizeDim('flatten', startDim, s.length)
   const end = normalizeDim('flatten', endDim, s.length)
   const merged = s.slice(start, end + 1).reduce((p, d) => p * d, 1)

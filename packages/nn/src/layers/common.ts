@@ -1,4 +1,4 @@
-import { zeros, type DType } from '@ad/reverse'
+import { describeValue, zeros, type DType } from '@ad/reverse'
 import { Parameter } from '../parameter.js'
 import { invalid } from '../errors.js'
 
@@ -14,6 +14,6 @@ export function emptyParameter(shape: readonly number[], dtype: DType = 'float32
 }
 
 export function positiveInt(layer: string, what: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw invalid(`${layer}: ${what} must be a positive integer, got ${v}.`)
+  if (!Number.isInteger(v) || v < 1) throw invalid(`${layer}: ${what} must be a positive integer, got ${describeValue(v)}.`)
   return v
 }

@@ -1,3 +1,4 @@
+import { optionsOf } from '@ad/reverse'
 import type { Tensor } from '@ad/reverse'
 import { embedding } from '../functional/embedding.js'
 import { normal_ } from '../init.js'
@@ -9,8 +10,9 @@ import { emptyParameter, positiveInt, type DTypeOption } from './common.js'
 export class Embedding extends Module {
   weight: Parameter
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, { dtype }: DTypeOption = {}) {
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options?: DTypeOption) {
     super()
+    const { dtype } = optionsOf<DTypeOption>('Embedding', options)
     positiveInt('Embedding', 'numEmbeddings', numEmbeddings)
     positiveInt('Embedding', 'embeddingDim', embeddingDim)
     this.weight = emptyParameter([numEmbeddings, embeddingDim], dtype)

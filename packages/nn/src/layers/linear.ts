@@ -1,4 +1,4 @@
-import { linear, type Tensor } from '@ad/reverse'
+import { optionsOf, linear, type Tensor } from '@ad/reverse'
 import { kaimingUniform_, uniform_ } from '../init.js'
 import { Module } from '../module.js'
 import type { Parameter } from '../parameter.js'
@@ -24,9 +24,10 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { bias = true, dtype }: { bias?: boolean } & DTypeOption = {},
+    options?: { bias?: boolean } & DTypeOption,
   ) {
     super()
+    const { bias = true, dtype } = optionsOf<{ bias?: boolean } & DTypeOption>('Linear', options)
     positiveInt('Linear', 'inFeatures', inFeatures)
     positiveInt('Linear', 'outFeatures', outFeatures)
     this.weight = emptyParameter([outFeatures, inFeatures], dtype)

@@ -1,5 +1,5 @@
-import { ones, tensor, zeros, type Tensor } from '@ad/reverse'
-import { shapeMismatch } from '../errors.js'
+import { describeValue, optionsOf, ones, tensor, zeros, type Tensor } from '@ad/reverse'
+import { invalid, expectTensor, shapeMismatch } from '../errors.js'
 import { batchNorm, layerNorm } from '../functional/norm.js'
 import { Module } from '../module.js'
 import { Parameter } from '../parameter.js'
@@ -31,9 +31,10 @@ class BatchNorm extends Module {
   constructor(
     private readonly expectedRanks: readonly number[],
     readonly numFeatures: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' }: BatchNormOptions = {},
+    options?: BatchNormOptions,
   ) {
     super()
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' } = optionsOf<BatchNormOptions>(this.constructor.name, options)
     positiveInt(this.constructor.name, 'numFeatures', numFeatures)
     this.eps = eps
     this.momentum = momentum
@@ -49,7 +50,8 @@ class BatchNorm extends Module {
     this.registerBuffer('num_batches_tracked', trackRunningStats ? tensor(0, { dtype: 'float64' }) : null)
   }
 
-  override forward(x: Tensor): Tensor {
+  override forward(input: Tensor): Tensor {
+    const x = expectTensor(this.constructor.name, input)
     if (!this.expectedRanks.includes(x.shape.length) || x.shape[1] !== this.numFeatures) {
       throw shapeMismatch(
         `${this.constructor.name}(${this.numFeatures}): expected an input of rank ${this.expectedRanks.join(' or ')} with ${this.numFeatures} channels in dim 1, got [${x.shape.join(', ')}].`,
@@ -85,13 +87,15 @@ export class LayerNorm extends Module {
   weight: Parameter | null = null
   bias: Parameter | null = null
 
-  constructor(
-    normalizedShape: number | readonly number[],
-    readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & DTypeOption = {},
-  ) {
+  readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & DTypeOption
+
+  constructor(normalizedShape: number | readonly number[], options?: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & DTypeOption) {
     super()
-    const { elementwiseAffine = true, bias = true, dtype = 'float32' } = options
-    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape]
+    this.options = optionsOf<LayerNorm['options']>('LayerNorm', options)
+    const { elementwiseAffine = true, bias = true, dtype = 'float32' } = this.options
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape
+    if (!Array.isArray(shape)) throw invalid(`LayerNorm: normalizedShape must be a size or an array of sizes, got ${describeValue(normalizedShape)}.`)
+    this.normalizedShape = shape.map((d) => positiveInt('LayerNorm', 'normalizedShape', d))
     if (elementwiseAffine) this.weight = new Parameter(ones(this.normalizedShape, { dtype }))
     else this.registerParameter('weight', null)
     if (elementwiseAffine && bias) this.bias = new Parameter(zeros(this.normalizedShape, { dtype }))

@@ -1,4 +1,4 @@
-import { AdError, type FloatArray } from '@ad/reverse'
+import { describeValue, optionsOf, AdError, type FloatArray } from '@ad/reverse'
 import { buffer, checkNonNegative, Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer.js'
 
 export interface AdamOptions {
@@ -17,14 +17,15 @@ export interface AdamOptions {
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false
 
-  constructor(params: Params<AdamOptions>, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false }: Partial<AdamOptions> = {}) {
+  constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
+    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = optionsOf<Partial<AdamOptions>>('Adam', options)
     super(params, { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad })
   }
 
   protected validate(g: ParamGroup<AdamOptions>): void {
     for (const k of ['lr', 'eps', 'weightDecay'] as const) checkNonNegative(this.constructor.name, k, g[k])
-    if (!Array.isArray(g.betas) || g.betas.length !== 2 || !g.betas.every((b) => b >= 0 && b < 1)) {
-      throw new AdError('INVALID_ARGUMENT', `${this.constructor.name}: betas must be two numbers in [0, 1), got ${JSON.stringify(g.betas)}.`)
+    if (!Array.isArray(g.betas) || g.betas.length !== 2 || !g.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
+      throw new AdError('INVALID_ARGUMENT', `${this.constructor.name}: betas must be two numbers in [0, 1), got ${describeValue(g.betas)}.`)
     }
   }
 

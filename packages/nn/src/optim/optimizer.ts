@@ -1,4 +1,4 @@
-import { AdError, noGrad, Storage, Tensor, type FloatArray } from '@ad/reverse'
+import { describeValue, AdError, noGrad, Storage, Tensor, type FloatArray } from '@ad/reverse'
 
 /** A parameter group: its parameters and its own values of the optimizer's options. */
 export type ParamGroup<O> = O & { params: Tensor[]; [key: string]: unknown }
@@ -152,5 +152,5 @@ export function buffer(like: FloatArray, from?: FloatArray): FloatArray {
 }
 
 export function checkNonNegative(name: string, option: string, v: unknown): void {
-  if (typeof v !== 'number' || !(v >= 0)) throw new AdError('INVALID_ARGUMENT', `${name}: ${option} must be a non-negative number, got ${String(v)}.`)
+  if (typeof v !== 'number' || !(v >= 0)) throw new AdError('INVALID_ARGUMENT', `${name}: ${option} must be a non-negative number, got ${describeValue(v)}.`)
 }

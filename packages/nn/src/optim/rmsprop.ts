@@ -1,3 +1,4 @@
+import { optionsOf } from '@ad/reverse'
 import type { FloatArray } from '@ad/reverse'
 import { buffer, checkNonNegative, Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer.js'
 
@@ -16,7 +17,8 @@ export interface RMSpropOptions {
  * else p ← p − lr·g/d.
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Params<RMSpropOptions>, { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false }: Partial<RMSpropOptions> = {}) {
+  constructor(params: Params<RMSpropOptions>, options?: Partial<RMSpropOptions>) {
+    const { lr = 1e-2, alpha = 0.99, eps = 1e-8, weightDecay = 0, momentum = 0, centered = false } = optionsOf<Partial<RMSpropOptions>>('RMSprop', options)
     super(params, { lr, alpha, eps, weightDecay, momentum, centered })
   }
 

@@ -1,4 +1,4 @@
-import { AdError, type FloatArray } from '@ad/reverse'
+import { optionsOf, AdError, type FloatArray } from '@ad/reverse'
 import { buffer, checkNonNegative, Optimizer, type ParamGroup, type Params, type ParamState } from './optimizer.js'
 
 export interface SGDOptions {
@@ -15,7 +15,8 @@ export interface SGDOptions {
  * g ← b; then p ← p − lr·g.
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false }: Partial<SGDOptions> = {}) {
+  constructor(params: Params<SGDOptions>, options?: Partial<SGDOptions>) {
+    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = optionsOf<Partial<SGDOptions>>('SGD', options)
     super(params, { lr, momentum, dampening, weightDecay, nesterov })
   }
 

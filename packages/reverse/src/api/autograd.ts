@@ -1,4 +1,5 @@
-import { optionsOf, AdError, Tensor as CoreTensor, zeros, type Value } from '@ad/core'
+import { AdError, Tensor as CoreTensor, zeros, type Value } from '@ad/core'
+import { optionsOf } from '@ad/core'
 import { seedFor } from '../engine/backward.js'
 import { runPass } from '../engine/engine.js'
 import { gradTensor } from '../engine/grads.js'

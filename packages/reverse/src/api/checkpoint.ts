@@ -1,4 +1,5 @@
-import { expectFunction, AdError, type Value } from '@ad/core'
+import { AdError, type Value } from '@ad/core'
+import { expectFunction } from '@ad/core'
 import { runPass } from '../engine/engine.js'
 import { freeSaved } from '../engine/freed.js'
 import { aliasOp, internalOp } from '../engine/engineOps.js'

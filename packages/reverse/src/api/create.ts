@@ -1,5 +1,6 @@
 import * as core from '@ad/core'
-import { AdError, Tensor as CoreTensor, describeValue, optionsOf, type DType, type NestedArray, type Shape } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type DType, type NestedArray, type Shape } from '@ad/core'
+import { describeValue, optionsOf } from '@ad/core'
 import { Tensor } from './tensor.js'
 import { wrap } from './wrap.js'
 
@@ -45,15 +46,16 @@ function valuesOf(data: unknown, depth: number): unknown {
   return data.map((x) => (x instanceof CoreTensor ? x.tolist() : valuesOf(x, depth + 1)))
 }
 
-export function zeros(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('zeros()', options)
-  return leaf(core.zeros(shape, { dtype: opts.dtype }), opts)
+/** A reverse creation function from core's shape-taking one: the same call, then `requiresGrad`. */
+function fromShape(name: string, make: (shape: Shape, options: { dtype?: DType }) => CoreTensor): (shape: Shape, options?: CreateOptions) => Tensor {
+  return (shape, options) => {
+    const opts = creation(`${name}()`, options)
+    return leaf(make(shape, { dtype: opts.dtype }), opts)
+  }
 }
 
-export function ones(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('ones()', options)
-  return leaf(core.ones(shape, { dtype: opts.dtype }), opts)
-}
+export const zeros = fromShape('zeros', core.zeros)
+export const ones = fromShape('ones', core.ones)
 
 export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
   const opts = creation('full()', options)
@@ -72,15 +74,33 @@ export function arange(...args: (number | CreateOptions | undefined)[]): Tensor 
 }
 
 /** Uniform in [0, 1), repeatable after `manualSeed`. */
-export function rand(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('rand()', options)
-  return leaf(core.rand(shape, { dtype: opts.dtype }), opts)
-}
+export const rand = fromShape('rand', core.rand)
 
 /** Standard normal, repeatable after `manualSeed`. */
-export function randn(shape: Shape, options?: CreateOptions): Tensor {
-  const opts = creation('randn()', options)
-  return leaf(core.randn(shape, { dtype: opts.dtype }), opts)
+export const randn = fromShape('randn', core.randn)
+
+/** The n × m identity (m defaults to n); options may come last. */
+export function eye(n: number, m?: number | CreateOptions, options?: CreateOptions): Tensor {
+  const opts = creation('eye()', typeof m === 'object' ? m : options)
+  return leaf(core.eye(n, typeof m === 'number' ? m : n, { dtype: opts.dtype }), opts)
+}
+
+/** `steps` evenly spaced values from start to end, both included. */
+export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
+  const opts = creation('linspace()', options)
+  return leaf(core.linspace(start, end, steps, { dtype: opts.dtype }), opts)
+}
+
+/** Zeros of x's shape and dtype (unless `dtype` is given), a new leaf. */
+export function zerosLike(x: core.ShapedLike, options?: CreateOptions): Tensor {
+  const opts = creation('zerosLike()', options)
+  return leaf(core.zerosLike(x, { dtype: opts.dtype }), opts)
+}
+
+/** Ones of x's shape and dtype (unless `dtype` is given), a new leaf. */
+export function onesLike(x: core.ShapedLike, options?: CreateOptions): Tensor {
+  const opts = creation('onesLike()', options)
+  return leaf(core.onesLike(x, { dtype: opts.dtype }), opts)
 }
 
 export type { NestedArray }

@@ -1,4 +1,5 @@
-import { AdError, apply, Tensor as CoreTensor, formatTensor, Storage, type DType, type Interpreter, type NestedArray, type OpMethods, type Shape, TRACE } from '@ad/core'
+import { AdError, Tensor as CoreTensor, Storage, type DType, type NestedArray, type OpMethods, type Shape } from '@ad/core'
+import { apply, formatTensor, type Interpreter, TRACE } from '@ad/core/internal'
 import { backward, type BackwardOptions } from '../engine/backward.js'
 import { cloneOp } from '../engine/engineOps.js'
 import { mode } from '../engine/mode.js'

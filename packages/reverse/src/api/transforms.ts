@@ -1,4 +1,5 @@
 import { describeValue, expectFunction, optionsOf, AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
+import { resolveArgnums } from '@ad/core/internal'
 import { gradOrZeros } from './autograd.js'
 import { seedFor } from '../engine/backward.js'
 import { runPass } from '../engine/engine.js'
@@ -6,7 +7,7 @@ import { variableFor } from './leaves.js'
 import { enableGrad } from '../engine/mode.js'
 import { edgeOf } from '../engine/node.js'
 import { Tensor } from './tensor.js'
-import { flatten, type Flat } from './tree.js'
+import { flatten, isPlainObject, type Flat } from './tree.js'
 import { wrap } from './wrap.js'
 
 export interface TransformOptions {
@@ -40,7 +41,7 @@ export function valueAndGrad(f: Fn, options: TransformOptions = {}): (...args: u
 }
 
 function valueAndGradOf(f: Fn, options: TransformOptions, args: readonly unknown[], name: string): [unknown, unknown] {
-  const indices = argnumList(options.argnums, args.length, name)
+  const indices = resolveArgnums(name, options.argnums ?? 0, args.length)
   const vars = variablesFor(args, indices)
   const out = enableGrad(() => f(...vars.callArgs))
   const y = outputOf(out, name)
@@ -100,35 +101,42 @@ export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) =
 
 /**
  * `jacrev(f, { argnums })(...args)`: the Jacobian of `f` with respect to one tensor
- * argument, by one backward pass per output element; shape `[...out, ...in]`.
+ * argument, by one backward pass per output element; shape `[...out, ...in]`. A function
+ * returning an array or plain object of tensors gives that structure of Jacobians, as JAX.
  */
-export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unknown[]) => Tensor {
+export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unknown[]) => any {
   expectFunction('jacrev', f)
   options = optionsOf<{ argnums?: number }>('jacrev', options)
   return (...args) => {
-    const [index] = argnumList(options.argnums, args.length, 'jacrev')
+    const [index] = resolveArgnums('jacrev', options.argnums ?? 0, args.length)
     if (!(args[index] instanceof CoreTensor) && flatten(args[index]).leaves.length !== 1) {
       throw new AdError('INVALID_ARGUMENT', 'jacrev: the differentiated argument must be one tensor (or a number, or nested arrays of numbers).')
     }
     const vars = variablesFor(args, [index])
     const x = vars.variables[0]
-    const y = outputOf(enableGrad(() => f(...vars.callArgs)), 'jacrev')
-    const rows: Tensor[] = []
-    const tracked = y instanceof Tensor && y.requiresGrad
-    for (let k = 0; k < y.size; k++) {
-      let g: Value | null = null
-      if (tracked) {
-        g = runPass({
-          roots: [edgeOf(y)],
-          seeds: [oneHot(y, k)],
-          targets: [edgeOf(x)],
-          createGraph: 'auto',
-          retainGraph: k < y.size - 1 ? true : undefined,
-        }).grads[0]
-      }
-      rows.push(gradOrZeros(g, x))
-    }
-    return assemble(rows, y.shape, x)
+    const outputs = outputsOf(enableGrad(() => f(...vars.callArgs)), 'jacrev')
+    let passes = 0
+    for (const y of outputs.values) passes += y.size
+    return outputs.build(
+      outputs.values.map((y) => {
+        const rows: Tensor[] = []
+        const tracked = y instanceof Tensor && y.requiresGrad
+        for (let k = 0; k < y.size; k++) {
+          let g: Value | null = null
+          if (tracked) {
+            g = runPass({
+              roots: [edgeOf(y)],
+              seeds: [oneHot(y, k)],
+              targets: [edgeOf(x)],
+              createGraph: 'auto',
+              retainGraph: --passes > 0 ? true : undefined, // the graph goes with the last pass
+            }).grads[0]
+          } else passes--
+          rows.push(gradOrZeros(g, x))
+        }
+        return assemble(rows, y.shape, x)
+      }),
+    )
   }
 }
 
@@ -139,45 +147,54 @@ export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unk
  * row. For a tensor argument x the result has shape `[...x.shape, ...x.shape]`. A tree
  * argument (arrays, plain objects of tensors) gives a tree of trees of blocks, and an array
  * `argnums` an array of arrays, `H[i][j]` of shape `[...arg_i, ...arg_j]`, as JAX's
- * `hessian`. Nested in another transform, the Hessian stays differentiable.
+ * `hessian`; a function returning an array or plain object of scalars gives that structure
+ * of Hessians. Nested in another transform, the Hessian stays differentiable.
  */
 export function hessian(f: Fn, options: TransformOptions = {}): (...args: unknown[]) => any {
   expectFunction('hessian', f)
   options = optionsOf<TransformOptions>('hessian', options)
   return (...args) => {
-    const indices = argnumList(options.argnums, args.length, 'hessian')
+    const indices = resolveArgnums('hessian', options.argnums ?? 0, args.length)
     const vars = variablesFor(args, indices)
-    const y = outputOf(enableGrad(() => f(...vars.callArgs)), 'hessian')
-    requireScalar(y, 'hessian')
-    const n = vars.variables.length
-    // blocks[p][q]: d²f / d var_p d var_q, of shape [...var_p, ...var_q].
-    const blocks: Tensor[][] = []
-    let first: (Value | null)[] = vars.variables.map(() => null)
-    if (y instanceof Tensor && y.requiresGrad) {
-      first = runPass({ roots: [edgeOf(y)], seeds: [seedFor(y, undefined, 'hessian')], targets: vars.variables.map(edgeOf), createGraph: true, retainGraph: true }).grads
-    }
-    for (let p = 0; p < n; p++) {
-      const xp = vars.variables[p] as Tensor
-      const gp = first[p]
-      const rows: Tensor[][] = vars.variables.map(() => [])
-      for (let k = 0; k < xp.size; k++) {
-        let second: (Value | null)[] = vars.variables.map(() => null)
-        if (gp instanceof Tensor && gp.requiresGrad) {
-          second = runPass({
-            roots: [edgeOf(gp)],
-            seeds: [oneHot(gp, k)],
-            targets: vars.variables.map(edgeOf),
-            createGraph: 'auto',
-            retainGraph: true,
-          }).grads
-        }
-        vars.variables.forEach((xq, q) => (rows[q] as Tensor[]).push(gradOrZeros(second[q] ?? null, xq)))
-      }
-      blocks.push(vars.variables.map((xq, q) => assemble(rows[q] as Tensor[], xp.shape, xq)))
-    }
-    const result = vars.pairs((p, q) => (blocks[p] as Tensor[])[q] as Tensor)
-    return Array.isArray(options.argnums) ? result : (result[0] as unknown[])[0]
+    const outputs = outputsOf(enableGrad(() => f(...vars.callArgs)), 'hessian')
+    for (const y of outputs.values) requireScalar(y, 'hessian')
+    return outputs.build(
+      outputs.values.map((y) => {
+        const result = vars.pairs(secondDerivatives(y, vars.variables))
+        return Array.isArray(options.argnums) ? result : (result[0] as unknown[])[0]
+      }),
+    )
   }
+}
+
+/** d²y / d var_p d var_q as `block(p, q)`, of shape [...var_p, ...var_q], for scalar y. */
+function secondDerivatives(y: CoreTensor, variables: readonly Tensor[]): (p: number, q: number) => Tensor {
+  const n = variables.length
+  const blocks: Tensor[][] = []
+  let first: (Value | null)[] = variables.map(() => null)
+  if (y instanceof Tensor && y.requiresGrad) {
+    first = runPass({ roots: [edgeOf(y)], seeds: [seedFor(y, undefined, 'hessian')], targets: variables.map(edgeOf), createGraph: true, retainGraph: true }).grads
+  }
+  for (let p = 0; p < n; p++) {
+    const xp = variables[p] as Tensor
+    const gp = first[p]
+    const rows: Tensor[][] = variables.map(() => [])
+    for (let k = 0; k < xp.size; k++) {
+      let second: (Value | null)[] = variables.map(() => null)
+      if (gp instanceof Tensor && gp.requiresGrad) {
+        second = runPass({
+          roots: [edgeOf(gp)],
+          seeds: [oneHot(gp, k)],
+          targets: variables.map(edgeOf),
+          createGraph: 'auto',
+          retainGraph: true,
+        }).grads
+      }
+      variables.forEach((xq, q) => (rows[q] as Tensor[]).push(gradOrZeros(second[q] ?? null, xq)))
+    }
+    blocks.push(variables.map((xq, q) => assemble(rows[q] as Tensor[], xp.shape, xq)))
+  }
+  return (p, q) => (blocks[p] as Tensor[])[q] as Tensor
 }
 
 /**
@@ -287,19 +304,16 @@ function variablesFor(args: readonly unknown[], indices: readonly number[]): Var
   }
 }
 
-function argnumList(argnums: number | readonly number[] | undefined, count: number, name: string): number[] {
-  if (argnums !== undefined && typeof argnums !== 'number' && !Array.isArray(argnums)) {
-    throw new AdError('INVALID_ARGUMENT', `${name}: argnums must be an argument index or an array of them, got ${describeValue(argnums)}.`)
-  }
-  const list = argnums === undefined ? [0] : typeof argnums === 'number' ? [argnums] : [...argnums]
-  if (list.length === 0) throw new AdError('INVALID_ARGUMENT', `${name}: argnums is empty.`)
-  for (const i of list) {
-    if (!Number.isInteger(i) || i < 0 || i >= count) {
-      throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${i} is out of range for ${count} argument(s).`)
-    }
-  }
-  if (new Set(list).size !== list.length) throw new AdError('INVALID_ARGUMENT', `${name}: argnums ${describeValue(list)} repeats an index.`)
-  return list
+/**
+ * f's result as a list of outputs: itself, or the leaves of an array or plain object of
+ * tensors (jacrev and hessian then answer in that structure, as JAX); `build` puts one
+ * answer per output back in it.
+ */
+function outputsOf(out: unknown, name: string): { values: CoreTensor[]; build(answers: readonly unknown[]): unknown } {
+  if (!Array.isArray(out) && !isPlainObject(out)) return { values: [outputOf(out, name)], build: (answers) => answers[0] }
+  const flat = flatten(out)
+  if (flat.leaves.length === 0) throw new AdError('INVALID_ARGUMENT', `${name}: f returned ${describeValue(out)}, a structure without any tensor.`)
+  return { values: flat.leaves.map((leaf) => outputOf(leaf, name)), build: flat.build }
 }
 
 function outputOf(out: unknown, name: string): CoreTensor {

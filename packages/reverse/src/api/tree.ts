@@ -62,7 +62,7 @@ function isNumericArray(x: unknown): boolean {
   return true
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null) return false
   const proto = Object.getPrototypeOf(x)
   return proto === Object.prototype || proto === null

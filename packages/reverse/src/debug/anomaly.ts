@@ -1,4 +1,5 @@
-import { expectFunction, AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type MaybeZero, type Value } from '@ad/core'
+import { expectFunction } from '@ad/core'
 import { mode } from '../engine/mode.js'
 import type { Node } from '../engine/node.js'
 

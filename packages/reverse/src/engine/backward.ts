@@ -1,4 +1,5 @@
-import { optionsOf, AdError, full, sameShape, tensor, Tensor as CoreTensor, type NestedArray, type Value } from '@ad/core'
+import { AdError, full, sameShape, tensor, Tensor as CoreTensor, type NestedArray, type Value } from '@ad/core'
+import { optionsOf } from '@ad/core'
 import { runPass } from './engine.js'
 import { edgeOf } from './node.js'
 import type { Tensor } from '../api/tensor.js'

@@ -1,4 +1,5 @@
-import { AdError, closePool, openPool, poolMark, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
+import { closePool, openPool, poolMark } from '@ad/core/internal'
 import { checkCotangents, checkSeed, hasNaN } from '../debug/anomaly.js'
 import { accumulate, deposit, FreshStorages, gradTensor } from './grads.js'
 import { mode } from './mode.js'

@@ -1,4 +1,5 @@
-import { evaluate, Tensor as CoreTensor, TRACE, type Interpreter, type Op, type Value } from '@ad/core'
+import { Tensor as CoreTensor, type Op, type Value } from '@ad/core'
+import { evaluate, TRACE, type Interpreter } from '@ad/core/internal'
 import { mode } from './mode.js'
 import { Node } from './node.js'
 import { Tensor } from '../api/tensor.js'

@@ -225,7 +225,7 @@ export interface SavedTensor {
  */
 export function versionOf(v: unknown): number {
   if (!(typeof v === 'object' && v instanceof CoreTensor)) return 0
-  return (v as Partial<Tensor>)._storage === null ? 0 : v.storage.version
+  return (v as unknown as Partial<Tensor>)._storage === null ? 0 : v.storage.version
 }
 
 /** Inputs 2 and up of a node, and their edges. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { POOLED_MIN_ELEMENTS } from '@ad/core'
+import { POOLED_MIN_ELEMENTS } from '@ad/core/internal'
 import { autograd, tensor, type Tensor } from '../index.js'
 
 // Large enough for the backward pass to recycle cotangent buffers (recycle.ts): a buffer

@@ -1,4 +1,5 @@
-import { issuedSince, POOLED_MIN_ELEMENTS, recycle, Tensor as CoreTensor, type Value } from '@ad/core'
+import { Tensor as CoreTensor, type Value } from '@ad/core'
+import { issuedSince, POOLED_MIN_ELEMENTS, recycle } from '@ad/core/internal'
 
 /**
  * The large cotangents of one backward pass that is not recorded, each with how many

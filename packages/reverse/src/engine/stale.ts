@@ -1,4 +1,5 @@
-import { AdError, Tensor as CoreTensor, TRACE, type Interpreter, type MaybeZero, type Op, type Value } from '@ad/core'
+import { AdError, Tensor as CoreTensor, type MaybeZero, type Op, type Value } from '@ad/core'
+import { TRACE, type Interpreter } from '@ad/core/internal'
 import type { Node } from './node.js'
 import { Tensor } from '../api/tensor.js'
 
@@ -35,7 +36,7 @@ const staleInterpreter: Interpreter = {
 }
 
 function isStale(a: unknown): a is StaleTensor {
-  return a instanceof Tensor && (a as Partial<StaleTensor>).staleNode !== undefined
+  return a instanceof Tensor && (a as unknown as Partial<StaleTensor>).staleNode !== undefined
 }
 
 function standIn(t: CoreTensor, node: Node, role: string): StaleTensor {

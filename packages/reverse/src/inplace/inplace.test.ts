@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { apply, listOps, mulberry32, type Op } from '@ad/core'
+import { type Op } from '@ad/core'
+import { mulberry32 } from '@ad/core'
+import { apply, listOps } from '@ad/core/internal'
 import { autograd, grad, noGrad, ones, tensor, zeros, type Tensor } from '../index.js'
 import { plain, relativeError, samplePoint } from '../testing.js'
 

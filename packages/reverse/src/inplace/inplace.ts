@@ -1,4 +1,5 @@
-import { AdError, add, apply, listOps, sameShape, sub, Tensor as CoreTensor, type FloatArray, type Op, type Value } from '@ad/core'
+import { AdError, add, sameShape, sub, Tensor as CoreTensor, type FloatArray, type Op, type Value } from '@ad/core'
+import { apply, listOps } from '@ad/core/internal'
 import { copyOp, zeroOp } from '../engine/engineOps.js'
 import { mode } from '../engine/mode.js'
 import type { Node } from '../engine/node.js'

@@ -1,4 +1,5 @@
-import { apply, type Op } from '@ad/core'
+import { type Op } from '@ad/core'
+import { apply } from '@ad/core/internal'
 import { mode } from '../engine/mode.js'
 import type { Node } from '../engine/node.js'
 import type { Tensor } from '../api/tensor.js'

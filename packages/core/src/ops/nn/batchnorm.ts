@@ -38,6 +38,7 @@ const channelView = (v: Value, rank: number, c: number): Value =>
 /** Batch normalization in training mode: args input [N, C, ...], weight [C], bias [C]. */
 export const batchNorm = defineOp({
   name: 'batchNorm',
+  tex: '\\hat x = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}:\\quad \\bar x = \\frac{\\gamma}{\\sqrt{\\sigma^2 + \\epsilon}}\\Bigl(\\bar y - \\overline{\\bar y} - \\hat x\\,\\overline{\\bar y \\hat x}\\Bigr)',
   arity: 3,
   attrs: { eps: attr.number().default(1e-5) },
   positional: ['eps'],

@@ -1,4 +1,4 @@
-// The nn functional ops, and the helper ops their gradients are written with.
+// The nn functional ops (the helper ops their gradients are written with are internal: not exported).
 export * from './softmax.js'
 export * from './linear.js'
 export * from './conv.js'
@@ -7,4 +7,3 @@ export * from './batchnorm.js'
 export * from './loss.js'
 export * from './layernorm.js'
 export * from './bce.js'
-export * from './conv-transpose.js'

@@ -26,6 +26,7 @@ function linearShape([xs, ws, bs]: readonly Shape[]): number[] {
 /** x Wᵀ + b over the last dim of x: x [..., in], W [out, in], optional b [out]. */
 export const linear = defineOp({
   name: 'linear',
+  tex: 'y = xW^{\\top} + b:\\quad \\bar x = \\bar y W,\\quad \\bar W = \\bar y^{\\top} x,\\quad \\bar b = \\textstyle\\sum \\bar y',
   arity: [2, 3],
   shape: (shapes) => linearShape(shapes),
   primal: ([x, w, b], _attrs, outShape) => {

@@ -20,6 +20,7 @@ import { addAll } from './common.js'
  */
 export const mseLoss = defineOp({
   name: 'mseLoss',
+  tex: '\\frac{\\partial}{\\partial a_i}\\frac{1}{n}\\sum_j (a_j - b_j)^2 = \\frac{2}{n}(a_i - b_i)',
   arity: 2,
   shape: ([a, b]) => {
     broadcastShapes('mseLoss', a, b)
@@ -133,6 +134,7 @@ function lossGradient(x: Value, target: Value): Value {
  */
 export const crossEntropy = defineOp({
   name: 'crossEntropy',
+  tex: '\\frac{\\partial}{\\partial z_{nc}}\\Bigl(-\\frac{1}{N}\\sum_n \\ln \\operatorname{softmax}(z_n)_{t_n}\\Bigr) = \\frac{1}{N}\\bigl(\\operatorname{softmax}(z_n)_c - [\\,c = t_n\\,]\\bigr)',
   arity: 2,
   constantArgs: [1],
   shape: (shapes) => classLossShape('crossEntropy', 'logits', shapes),

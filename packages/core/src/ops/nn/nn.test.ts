@@ -3,25 +3,27 @@ import {
   AdError,
   Tensor,
   avgPool2d,
-  avgPool2dGrad,
   batchNorm,
   conv2d,
-  conv2dInputGrad,
-  conv2dWeightGrad,
   crossEntropy,
-  getOp,
   linear,
   logSoftmax,
   maxPool2d,
-  maxPool2dGather,
-  maxPool2dGrad,
   mseLoss,
-  mulberry32,
   softmax,
   tensor,
   type DType,
   type Value,
 } from '../../index.js'
+import { mulberry32 } from '../../index.js'
+import { getOp, opFunction } from '../../internal.js'
+
+// The helper ops of the gradients are internal (not exported): reached through the registry.
+const avgPool2dGrad = opFunction('avgPool2dGrad')
+const conv2dInputGrad = opFunction('conv2dInputGrad')
+const conv2dWeightGrad = opFunction('conv2dWeightGrad')
+const maxPool2dGather = opFunction('maxPool2dGather')
+const maxPool2dGrad = opFunction('maxPool2dGrad')
 
 // Each kernel against a naive loop written straight from the definition (an independent
 // oracle, not the kernel's formula), plus the error codes of bad shapes and attributes.

@@ -85,6 +85,7 @@ const maxNote =
 /** Window maxima. */
 export const maxPool2d = defineOp({
   name: 'maxPool2d',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_w}{\\partial x_i} = [\\,i = \\text{first argmax of window } w\\,]',
   arity: 1,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -107,8 +108,10 @@ export const maxPool2d = defineOp({
 })
 
 /** v at the argmax of each pooling window of x (x and v share a shape). */
-export const maxPool2dGather = defineOp({
+const maxPool2dGather = defineOp({
   name: 'maxPool2dGather',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_w}{\\partial v_i} = [\\,i = \\text{argmax of window } w \\text{ of } x\\,] \\text{ (x constant)}',
+  internal: true,
   arity: 2,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -135,8 +138,10 @@ export const maxPool2dGather = defineOp({
 })
 
 /** gy (pooled shape) added at the argmax of each pooling window of x: maxPool2d's input gradient. */
-export const maxPool2dGrad = defineOp({
+const maxPool2dGrad = defineOp({
   name: 'maxPool2dGrad',
+  tex: '\\frac{\\partial\\,\\bar x_i}{\\partial \\bar y_w} = [\\,i = \\text{argmax of window } w\\,] \\text{ (linear in } \\bar y)',
+  internal: true,
   arity: 2,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -162,6 +167,7 @@ export const maxPool2dGrad = defineOp({
 /** Window means, the padding counted as zeros in the divisor k² (PyTorch's default). */
 export const avgPool2d = defineOp({
   name: 'avgPool2d',
+  tex: '\\frac{\\partial\\,\\mathrm{out}_w}{\\partial x_i} = \\frac{[\\,i \\in w\\,]}{k_h k_w}',
   arity: 1,
   attrs: poolAttrs,
   positional: ['kernelSize', 'stride', 'padding'],
@@ -198,8 +204,10 @@ export const avgPool2d = defineOp({
  * spread over its window (the part inside an input of `inputSize` [H, W]); overlapping
  * windows add up.
  */
-export const avgPool2dGrad = defineOp({
+const avgPool2dGrad = defineOp({
   name: 'avgPool2dGrad',
+  tex: '\\frac{\\partial\\,\\bar x_i}{\\partial \\bar y_w} = \\frac{[\\,i \\in w\\,]}{k_h k_w} \\text{ (linear in } \\bar y)',
+  internal: true,
   arity: 1,
   attrs: { ...poolAttrs, inputSize: attr.ints() },
   positional: ['kernelSize', 'stride', 'padding', 'inputSize'],

@@ -94,6 +94,7 @@ function domain(draw: Draw) {
 /** exp(x) / Σ_dim exp(x), computed as exp(x − max) / Σ exp(x − max) so it never overflows. */
 export const softmax = defineOp({
   name: 'softmax',
+  tex: '\\frac{\\partial s_i}{\\partial x_j} = s_i\\,([\\,i = j\\,] - s_j)',
   arity: 1,
   attrs: { dim: attr.int() },
   positional: ['dim'],
@@ -110,6 +111,7 @@ export const softmax = defineOp({
 /** x − logsumexp_dim(x), with the max subtracted first so it never overflows. */
 export const logSoftmax = defineOp({
   name: 'logSoftmax',
+  tex: '\\frac{\\partial\\,\\ell_i}{\\partial x_j} = [\\,i = j\\,] - \\operatorname{softmax}(x)_j',
   arity: 1,
   attrs: { dim: attr.int() },
   positional: ['dim'],
