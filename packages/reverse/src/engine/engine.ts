@@ -7,6 +7,7 @@ import { freeSaved, runFreed } from './freed.js'
 import type { Node } from './node.js'
 import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
+import { batchedRule, stackSlices } from './batched.js'
 import { Cotangents } from './recycle.js'
 import { runWithStandIns } from './stale.js'
 import { nodeFreed, tracking } from '../debug/stats.js'
@@ -31,6 +32,11 @@ export interface Pass {
   targets: readonly Node[] | null
   createGraph: boolean | 'auto'
   retainGraph: boolean | undefined
+  /**
+   * k > 0: the seeds carry a leading batch dim of k ([k, ...root's shape]), k cotangents sent
+   * through the graph in one walk (batched.ts); so do the cotangents returned.
+   */
+  batch?: number
 }
 
 export interface PassResult {
@@ -106,6 +112,7 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     captured: [],
     fresh: capture ? null : new FreshStorages(pass.seeds),
     recycler: createGraph ? null : new Cotangents(),
+    batch: pass.batch ?? 0,
   }
   const previousGrad = mode.gradEnabled
   mode.gradEnabled = createGraph
@@ -148,6 +155,8 @@ interface Route {
   fresh: FreshStorages | null
   /** When the pass is not recorded: which cotangents are dead, so their buffers are reused. */
   recycler: Cotangents | null
+  /** The leading batch dim of every cotangent (0: none). */
+  batch: number
 }
 
 /** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
@@ -159,7 +168,9 @@ function runNode(node: Node, route: Route): void {
     if (mode.anomaly !== 0) checkArriving(node, g)
     if (node.hooks !== null) {
       recycler?.escape(g)
-      g = runHooks(node, g, route.createGraph)
+      const createGraph = route.createGraph
+      // A hook sees one cotangent of its tensor's shape: each slice of a batch in turn.
+      g = route.batch > 0 ? stackSlices(g, route.batch, (s) => runHooks(node, s, createGraph)) : runHooks(node, g, createGraph)
     }
   }
   if (route.capture) {
@@ -225,18 +236,11 @@ function send(route: Route, node: Node, c: Value): void {
 function propagate(node: Node, g: Value, route: Route): void {
   const op = node.op as Op
   const out = node.out as Tensor
-  let cotangents: MaybeZero[]
   const mark = poolMark()
-  if (node.epoch !== writes.epoch && node.savedChanged()) {
-    // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
-    cotangents = runWithStandIns(node, g)
-  } else if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
-    // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
-    cotangents = scalarVjp(node, op, out, g)
-  } else {
-    // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
-    cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, g, node.needs)
-  }
+  const cotangents =
+    route.batch > 0
+      ? batchedRule(node, g, route.batch, (slice) => runRule(node, op, out, slice, route), !node.freed && !stale(node))
+      : runRule(node, op, out, g, route)
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
   const n = node.needs.length
   const recycler = route.recycler
@@ -250,6 +254,23 @@ function propagate(node: Node, g: Value, route: Route): void {
     const next = destination(node, i, cotangents[i], route)
     if (next !== null) send(route, next, cotangents[i] as Value)
   }
+}
+
+/** Whether a tensor this node keeps was changed in place since it was saved. */
+const stale = (node: Node): boolean => node.epoch !== writes.epoch && node.savedChanged()
+
+/** A node's rule on one cotangent of its output's shape. */
+function runRule(node: Node, op: Op, out: Tensor, g: Value, route: Route): MaybeZero[] {
+  if (stale(node)) {
+    // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
+    return runWithStandIns(node, g)
+  }
+  if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
+    // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
+    return scalarVjp(node, op, out, g)
+  }
+  // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
+  return (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, g, node.needs)
 }
 
 /** The node input i's cotangent `c` goes to, or null when it goes nowhere (no edge, a zero, pruned). */
