@@ -3,7 +3,7 @@
 // each node, in the order backward visits them.
 import { add, sub, mul, div, pow, neg } from '@ad/core'
 import { apply, getOp, listOps } from '@ad/core/internal'
-import { centralDifference } from '@ad/check'
+import { centralDifference } from '@ad/check/harness'
 import { grad as forwardGrad } from '@ad/forward'
 import { autograd, tensor, walkGraph, type GradFn, type Tensor } from '@ad/reverse'
 import { ParseError, parseExpression, parsePoint, variablesOf, type Expr } from './parser.js'

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { runCase, runCases } from './cases/runner.js'
 import { loadCaseFile, parseCaseFile } from './cases/format.js'
-import { loadEngines } from '@ad/check'
+import { loadEngines } from '@ad/check/harness'
 
 const engines = loadEngines()
 const conformance = fileURLToPath(new URL('../../conformance/', import.meta.url))

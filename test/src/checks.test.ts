@@ -4,7 +4,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { add, cos, drawShape, gt, mul, neg, real, sub, Tensor, values, type Draw, type Op, type Sample, type Value, type ValueDomain } from '@ad/core'
-import { avoidMargin, centralDifference, drawPoint, exactStep, FD_STEP, loadEngines, primalArgs, runOp } from '@ad/check'
+import { avoidMargin, centralDifference, drawPoint, exactStep, FD_STEP, loadEngines, primalArgs, runOp } from '@ad/check/harness'
 
 const engines = loadEngines()
 const check = (op: Op, runs = 100) => runOp(op, engines, { seed: 42, runs, shrinkMillis: 500 })

@@ -7,7 +7,7 @@ import { sum, tensor, type Edge, type NestedArray, type Op } from '@ad/core'
 import { apply, listOps } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
-import { dense } from '@ad/check'
+import { dense } from '@ad/check/harness'
 
 /** Where the table lives. */
 export const EDGES_FILE = fileURLToPath(new URL('../../docs/edges.md', import.meta.url))

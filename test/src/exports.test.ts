@@ -17,6 +17,7 @@ const ENTRIES: readonly { name: string; pin: string; user: boolean; engine?: boo
   { name: '@ad/forward', pin: 'forward.txt', user: true, engine: true },
   { name: '@ad/reverse', pin: 'reverse.txt', user: true, engine: true },
   { name: '@ad/check', pin: 'check.txt', user: true },
+  { name: '@ad/check/harness', pin: 'check-harness.txt', user: false },
   { name: '@ad/compile', pin: 'compile.txt', user: true },
   { name: '@ad/nn', pin: 'nn.txt', user: true },
 ]

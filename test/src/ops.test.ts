@@ -7,7 +7,7 @@
 // it (`pnpm crosscheck` draws a fresh seed each time, to explore).
 import { describe, expect, test } from 'vitest'
 import { listOps } from '@ad/core/internal'
-import { loadEngines, runOp } from '@ad/check'
+import { loadEngines, runOp } from '@ad/check/harness'
 
 const seed = Number(process.env.CROSSCHECK_SEED ?? 20240611)
 const runs = Number(process.env.CROSSCHECK_RUNS ?? 100)

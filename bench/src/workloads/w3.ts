@@ -1,6 +1,9 @@
 // W3: MLP SGD step, batch 128, 784 → 256 → 10, float32 and float64.
 
+import * as C from '@ad/compile'
+import * as Core from '@ad/core'
 import * as R from '@ad/reverse'
+import { firstCall } from '../compiled.js'
 import { cast, type DType, W3, w3data, type W3Data } from '../data.js'
 import type { Case, Workload } from '../types.js'
 import type * as Baseline from './w3-baseline.js'
@@ -91,6 +94,53 @@ function adCase(d: W3Data, dtype: DType): Case {
   }
 }
 
+type CoreParams = Record<Name, Core.Tensor>
+
+const mlpLossCore = (p: CoreParams, X: Core.Tensor, y: Core.Tensor): Core.Tensor =>
+  Core.crossEntropy(Core.add(Core.matmul(Core.relu(Core.add(Core.matmul(X, p.W1), p.b1)), p.W2), p.b2), y) as Core.Tensor
+
+/** The step compiled whole: loss, gradients and the update p − lr·∇p, returning the new parameters. */
+function compiledCase(d: W3Data, dtype: DType): Case {
+  const { batch, inp, hid, out, lr } = W3
+  const X = Core.tensor(cast(d.X, dtype), { shape: [batch, inp] })
+  const y = Core.tensor(cast(d.y, dtype), { shape: [batch] })
+  const init = (): CoreParams => {
+    const a = castParams(d, dtype)
+    return {
+      W1: Core.tensor(a.W1, { shape: [inp, hid] }), b1: Core.tensor(a.b1, { shape: [hid] }),
+      W2: Core.tensor(a.W2, { shape: [hid, out] }), b2: Core.tensor(a.b2, { shape: [out] }),
+    }
+  }
+  const compiled = C.compile((p: CoreParams, Xs: Core.Tensor, ys: Core.Tensor) => {
+    const [loss, g] = C.valueAndGrad(mlpLossCore)(p, Xs, ys) as [Core.Tensor, CoreParams]
+    const next = Object.fromEntries(NAMES.map((k) => [k, Core.sub(p[k], Core.mul(g[k], lr))])) as CoreParams
+    return { loss, next }
+  })
+  const step = (p: CoreParams): [number, CoreParams] => {
+    const { loss, next } = compiled(p, X, y) as { loss: Core.Tensor; next: CoreParams }
+    return [loss.item(), next]
+  }
+  let state = init()
+  const compileMs = firstCall(() => step(init()))
+  const snapshot = (p: CoreParams): Record<Name, ArrayLike<number>> => ({
+    W1: p.W1.contiguousData().slice(), b1: p.b1.contiguousData().slice(), W2: p.W2.contiguousData().slice(), b2: p.b2.contiguousData().slice(),
+  })
+  return {
+    workload: 'W3', variant: 'compiled-step', dtype, impl: 'ad', baseline: 'baseline', tol: w3Tol(dtype), reference: w3Ref(dtype), compileMs,
+    run: () => {
+      const [loss, next] = step(state)
+      state = next
+      return loss
+    },
+    answer: () => {
+      const p = init()
+      const [loss, next] = step(p)
+      return stepAnswer(loss, snapshot(p), snapshot(next))
+    },
+    note: 'the step compiled whole: valueAndGrad, then p − 0.01·∇p returned as the new parameters',
+  }
+}
+
 async function baselineCase(d: W3Data, dtype: DType): Promise<Case> {
   const { batch, inp, hid, out, lr } = W3
   const m = await baselineFor(dtype)
@@ -117,7 +167,7 @@ export const w3: Workload = {
     const d = w3data()
     const cases: Case[] = []
     for (const dtype of ['float32', 'float64'] as const) {
-      cases.push(await baselineCase(d, dtype), adCase(d, dtype))
+      cases.push(await baselineCase(d, dtype), adCase(d, dtype), compiledCase(d, dtype))
     }
     return cases
   },

@@ -1,6 +1,9 @@
 // W5: CNN forward + backward, float32: loss and all six gradients.
 
+import * as C from '@ad/compile'
+import * as Core from '@ad/core'
 import * as R from '@ad/reverse'
+import { firstCall } from '../compiled.js'
 import { W5, w5data, type W5Data } from '../data.js'
 import type { Case, Workload } from '../types.js'
 import { cnnParams, cnnStep, type CnnParams } from './w5-baseline.js'
@@ -59,6 +62,35 @@ function adCase(d: W5Data): Case {
   }
 }
 
+/** The same loss on plain core tensors, for `@ad/compile`. */
+const cnnLossCore = (p: Record<W5Name, Core.Tensor>, X: Core.Tensor, y: Core.Tensor): Core.Tensor => {
+  let h = Core.relu(Core.conv2d(X, p.c1w, p.c1b, { padding: 1 }))
+  h = Core.maxPool2d(h, { kernelSize: 2 })
+  h = Core.relu(Core.conv2d(h, p.c2w, p.c2b, { padding: 1 }))
+  h = Core.mean(h, { dims: [2, 3] })
+  const logits = Core.linear(h, Core.transpose(p.fw, { dim0: 0, dim1: 1 }), p.fb)
+  return Core.crossEntropy(logits, y) as Core.Tensor
+}
+
+function compiledCase(d: W5Data): Case {
+  const X = Core.tensor(Float32Array.from(d.X), { shape: [8, 3, 32, 32] })
+  const y = Core.tensor(Float32Array.from(d.y), { shape: [8] })
+  const base = cnnParams(d)
+  const p = Object.fromEntries(W5_NAMES.map((k) => [k, Core.tensor(base[k], { shape: W5_SHAPES[k] })])) as Record<W5Name, Core.Tensor>
+  const valueAndGrad = C.compile(C.valueAndGrad(cnnLossCore))
+  const step = (): [Core.Tensor, Record<W5Name, Core.Tensor>] => valueAndGrad(p, X, y) as [Core.Tensor, Record<W5Name, Core.Tensor>]
+  const compileMs = firstCall(step)
+  return {
+    workload: 'W5', variant: 'compiled-step', dtype: 'float32', impl: 'ad', baseline: 'baseline', tol: w5Tol, reference: w5Ref, compileMs,
+    run: step,
+    answer: () => {
+      const [loss, g] = step()
+      return w5Answer(loss.item(), Object.fromEntries(W5_NAMES.map((k) => [k, g[k].contiguousData()])) as unknown as Record<W5Name, ArrayLike<number>>)
+    },
+    note: 'compile(valueAndGrad(loss)) over the six parameters',
+  }
+}
+
 function baselineCase(d: W5Data): Case {
   const p: CnnParams = cnnParams(d)
   const X = Float32Array.from(d.X)
@@ -79,6 +111,6 @@ export const w5: Workload = {
   title: 'CNN forward + backward, batch 8, 3×32×32, float32',
   cases: () => {
     const d = w5data()
-    return [baselineCase(d), adCase(d)]
+    return [baselineCase(d), adCase(d), compiledCase(d)]
   },
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { add, AdError, defineUnary, exp, expand, matmul, mul, real, reshape, sin, slice, square, sub, sum, tanh, tensor, transpose, type Tensor } from '@ad/core'
-import { compile, explain, grad } from './index.js'
+import { compile, explain, grad, valueAndGrad } from './index.js'
 
 /** Rosenbrock written with registry ops, as COMPILE.md's example. */
 export const rosenbrock = (x: Tensor): Tensor => {
@@ -128,6 +128,56 @@ describe('explain', () => {
     expect(gradient).toMatch(/= cat\(/)
     expect(gradient).toMatch(/1 steps/)
     expect(gradient).not.toMatch(/kernel/)
-    expect(explain(matmul)(tensor([[1, 2]]), tensor([[3], [4]]))).toMatch(/step 0: kernel/)
+    const big = tensor(Array.from({ length: 40 }, (_, i) => Array.from({ length: 40 }, (__, j) => Math.sin(i + 2 * j))))
+    expect(explain(matmul)(big, big)).toMatch(/step 0: kernel/)
+  })
+
+  it('runs a small matrix product as its declared decomposition, fused; a large one, and float32, call the kernel', () => {
+    const a = tensor([[1.5, -2, 0.25], [3, 0.5, -1]])
+    const b = tensor([[0.1, 2], [-0.3, 1], [0.7, -4]])
+    const f = (p: Tensor, q: Tensor) => tanh(matmul(p, q))
+    const text = explain(f)(a, b)
+    expect(text).not.toMatch(/kernel/)
+    expect(text).toMatch(/= mul\(/)
+    expect(text).toMatch(/= sum\(/)
+    // Each element a sum of three products in the kernel's order: equal to the bit.
+    expect((compile(f)(a, b) as Tensor).tolist()).toEqual(f(a, b).tolist())
+    const a32 = tensor([[1.5, -2, 0.25]], { dtype: 'float32' })
+    const b32 = tensor([[0.1], [-0.3], [0.7]], { dtype: 'float32' })
+    expect(explain(matmul)(a32, b32)).toMatch(/step 0: kernel/)
+  })
+})
+
+describe('scalar code (functions of many numbers)', () => {
+  /** Rosenbrock over an array of numbers: one graph node per scalar op, as W1. */
+  const scalarRosenbrock = (xs: number[]): number => {
+    let f = 0
+    for (let i = 0; i < xs.length - 1; i++) f = add(f, add(mul(100, square(sub(xs[i + 1], square(xs[i])))), square(sub(1, xs[i])))) as number
+    return f
+  }
+  const xs = Array.from({ length: 120 }, (_, i) => Math.sin(i) * 1.5)
+
+  it('runs straight-line code in several functions, equal to the interpreted graph to the bit', () => {
+    const generated = compile(valueAndGrad(scalarRosenbrock))(xs) as [number, number[]]
+    const interpreted = compile(valueAndGrad(scalarRosenbrock), { codegen: false })(xs) as [number, number[]]
+    const eager = valueAndGrad(scalarRosenbrock)(xs) as [number, number[]]
+    // Same ops in the same order on float64 numbers: identical, not merely close.
+    expect(generated).toEqual(interpreted)
+    expect(generated).toEqual(eager)
+    expect(generated[1]).toHaveLength(xs.length)
+    expect(typeof generated[1][0]).toBe('number')
+    // ~1,900 scalar nodes: more than one generated function holds them.
+    const steps = explain(valueAndGrad(scalarRosenbrock))(xs).match(/fused loop over \[\] float64/g) ?? []
+    expect(steps.length).toBeGreaterThan(1)
+  })
+
+  it('takes and returns numbers next to tensors, and traces again for another count of numbers', () => {
+    const f = compile((p: { a: number[]; t: Tensor }) => ({ s: add(p.a[0], p.a[1]), u: mul(p.t, p.a[2]), list: [mul(p.a[0], 2), p.a[1]] }))
+    const out = f({ a: [1, 2, 3], t: tensor([1, 2]) })
+    expect(out.s).toBe(3)
+    expect(out.u.tolist()).toEqual([3, 6])
+    expect(out.list).toEqual([2, 2])
+    const again = f({ a: [5, 6, 7, 8], t: tensor([1]) })
+    expect([again.s, again.u.tolist(), f.cacheSize]).toEqual([11, [7], 2])
   })
 })

@@ -6,7 +6,7 @@ import { interpretGraph, type Program } from './interpret.js'
 import { optimize } from './optimize.js'
 import { generate, codegenAvailable } from './codegen/program.js'
 import { traceCall, type Fn } from './traceCall.js'
-import { flatten, structureKey, type Flat } from './tree.js'
+import { keyedLeaves, Leaves, type Flat } from './tree.js'
 
 export interface CompileOptions {
   /**
@@ -52,12 +52,11 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
   const options = optionsOf<CompileOptions>('compile', given)
   const cache = new Map<string, Compiled>()
   const useCodegen = options.codegen ?? codegenAvailable()
-  const lower = (...args: unknown[]): Compiled => {
-    const key = structureKey(args, leafKey)
+  const entryFor = (key: string, args: readonly unknown[]): Compiled => {
     let entry = cache.get(key)
     if (entry === undefined) {
       const start = performance.now()
-      const traced = traceCall('compile', f, args)
+      const traced = traceCall('compile', f, args, DECOMPOSE_UP_TO)
       const graph = optimize(traced.graph)
       const program = useCodegen ? generate(graph, options.reuseOutputs === true) : interpretGraph(graph)
       entry = { graph, program, result: traced.result, compileMs: performance.now() - start }
@@ -65,21 +64,51 @@ export function compile<F extends Fn>(f: F, given?: CompileOptions): CompiledFun
     }
     return entry
   }
+  const lower = (...args: unknown[]): Compiled => entryFor(keyedLeaves(args, leafKey, NUMBER_KEY, new Leaves()), args)
+  // The leaves of a call in and out, reused: a run reads its inputs before it can call anything.
+  const inputs = new Leaves()
+  const outputs = new Leaves()
   const compiled = (...args: unknown[]): unknown => {
-    const leaves = flatten(args).leaves
-    if (leaves.some((l) => isTraced(l))) return f(...args)
-    const entry = lower(...args)
-    return entry.result.rebuild(entry.program.run(leaves as Value[]))
+    // One walk of the arguments gives both their leaves and the cache key.
+    const key = keyedLeaves(args, leafKey, NUMBER_KEY, inputs)
+    if (key.includes(TRACED_KEY)) {
+      inputs.release()
+      return f(...args)
+    }
+    let entry = cache.get(key)
+    if (entry === undefined) {
+      entry = entryFor(key, args)
+      // Tracing may have called this function again (on traced values): read the leaves anew.
+      keyedLeaves(args, leafKey, NUMBER_KEY, inputs)
+    }
+    entry.program.run(inputs, outputs)
+    inputs.release()
+    const result = entry.result.rebuildFrom(outputs)
+    outputs.release()
+    return result
   }
   Object.defineProperty(compiled, 'lower', { value: lower })
   Object.defineProperty(compiled, 'cacheSize', { get: () => cache.size })
   return compiled as unknown as CompiledFunction<F>
 }
 
+/**
+ * Ops with a declared decomposition (a small matrix product) are traced as it when no value
+ * it makes exceeds this many elements: a loop of a thousand multiply-adds fused with its
+ * neighbours costs less than a kernel call and its buffers.
+ */
+const DECOMPOSE_UP_TO = 1024
+
+const NUMBER_KEY = 'n'
+/**
+ * The key of a leaf another engine or an enclosing trace tracks (f then simply runs on it):
+ * a control character, which the JSON of static leaves and object keys always escapes.
+ */
+const TRACED_KEY = '\u0001traced'
+
 function leafKey(x: unknown): string {
-  if (typeof x === 'number') return 'n'
-  if (x instanceof Tensor) return `${x.dtype}[${x.shape.join(',')}]`
-  return 'traced'
+  if (x instanceof Tensor && !isTraced(x)) return `${x.dtype}[${x.shape.join(',')}]`
+  return TRACED_KEY
 }
 
 /**

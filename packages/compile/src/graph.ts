@@ -71,4 +71,9 @@ export class GraphBuilder {
     if (node.kind === 'input') this.inputs.push(node)
     return node
   }
+
+  /** Drops the ops recorded from `length` on (nothing refers to them yet). */
+  truncate(length: number): void {
+    this.nodes.length = length
+  }
 }

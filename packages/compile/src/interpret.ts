@@ -1,10 +1,12 @@
 import type { Value } from '@ad/core'
 import type { Graph } from './graph.js'
 import { outputValue, replay } from './replay.js'
+import type { Leaves } from './tree.js'
 
 /** Something that runs a compiled graph on its input leaves. */
 export interface Program {
-  run(inputs: readonly Value[]): Value[]
+  /** Reads the call's input leaves, writes the graph's outputs into `outputs` (reset first). */
+  run(inputs: Leaves, outputs: Leaves): void
   /** How it runs: the generated kernels, or a note that the graph is interpreted. */
   readonly code: string
 }
@@ -15,9 +17,10 @@ export interface Program {
  */
 export function interpretGraph(graph: Graph): Program {
   return {
-    run: (inputs) => {
-      const env = replay(graph, inputs)
-      return graph.outputs.map((o) => outputValue(env, o))
+    run: (inputs, outputs) => {
+      const env = replay(graph, graph.inputs.map((n) => inputs.get(n.index) as Value))
+      outputs.reset()
+      for (const o of graph.outputs) outputs.push(outputValue(env, o))
     },
     code: '(interpreted: no code generated)',
   }

@@ -1,4 +1,4 @@
-import { GraphBuilder, isNode, type Arg, type Graph, type Node } from './graph.js'
+import { constTensor, GraphBuilder, isNode, type Arg, type Graph, type Node } from './graph.js'
 
 /**
  * Common subexpressions shared, then dead code removed: a node equal to an earlier one (same
@@ -11,6 +11,15 @@ export function optimize(graph: Graph): Graph {
   const seen = new Map<string, Node>()
   const rep = (a: Arg): Arg => (typeof a === 'number' ? a : same[a.id])
   for (const node of graph.nodes) {
+    if (node.kind === 'const') {
+      // Small constants with equal elements are one (a rule that transposes a constant makes
+      // a new tensor each time it runs: a Jacobian's rows would each read their own copy).
+      const key = constKey(node)
+      const known = key === null ? undefined : seen.get(key)
+      same[node.id] = known ?? node
+      if (key !== null && known === undefined) seen.set(key, node)
+      continue
+    }
     if (node.kind !== 'op') {
       same[node.id] = node
       continue
@@ -56,4 +65,17 @@ function numberKey(x: number): string {
 
 function attrsKey(attrs: object): string {
   return Object.keys(attrs).length === 0 ? '' : JSON.stringify(attrs, (_k, v) => (typeof v === 'number' ? numberKey(v) : v))
+}
+
+/** Constants up to this many elements are compared by value. */
+const SMALL_CONSTANT = 4096
+
+/** A small constant tensor keyed by its dtype, shape and elements; null for others. */
+function constKey(node: Node): string | null {
+  const t = constTensor(node)
+  if (t === null || t.size > SMALL_CONSTANT) return null
+  const data = t.contiguousData()
+  let key = `const ${t.dtype}[${t.shape.join(',')}]`
+  for (let i = 0; i < data.length; i++) key += `,${numberKey(data[i])}`
+  return key
 }

@@ -1,5 +1,5 @@
 import { add, type MaybeZero, type Value } from '@ad/core'
-import type { Graph, Node } from './graph.js'
+import type { Graph } from './graph.js'
 import { valueOfArg } from './replay.js'
 
 /**
@@ -47,7 +47,8 @@ export function pullback(graph: Graph, env: readonly Value[], seeds: ReadonlyMap
       ct[a.id] = ct[a.id] === null ? gi : add(ct[a.id]!, gi)
     })
   }
-  return wrt.map((index) => ct[inputNode(graph, index).id])
+  const inputs = new Map(graph.inputs.map((n) => [n.index, n]))
+  return wrt.map((index) => ct[inputs.get(index)!.id])
 }
 
 /** The forward pass: tangents of the inputs (null: zero) carried to every node; returns the tangent of each node. */
@@ -63,10 +64,4 @@ export function pushforward(graph: Graph, env: readonly Value[], tangents: reado
     tan[node.id] = node.op!.jvp({ args, out: env[node.id], attrs: node.attrs as never }, ts)
   }
   return tan
-}
-
-export function inputNode(graph: Graph, index: number): Node {
-  const node = graph.inputs.find((n) => n.index === index)
-  if (node === undefined) throw new Error(`no input ${index} in the graph`)
-  return node
 }

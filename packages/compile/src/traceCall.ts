@@ -29,7 +29,7 @@ export function specOf(v: Value): InputSpec {
  * as nested arrays of numbers (`who` names the caller in errors) are taken as tensors when
  * `arraysAsTensors`, as the eager transforms take their primals.
  */
-export function traceCall(who: string, f: Fn, rawArgs: readonly unknown[]): Traced {
+export function traceCall(who: string, f: Fn, rawArgs: readonly unknown[], decomposeUpTo = 0): Traced {
   const args = flatten(rawArgs)
   const leaves = args.leaves as Value[]
   const argLeaves: number[][] = []
@@ -47,7 +47,7 @@ export function traceCall(who: string, f: Fn, rawArgs: readonly unknown[]): Trac
     }
     result = flatten(out)
     return result.leaves
-  })
+  }, decomposeUpTo)
   return { graph, leaves, argLeaves, args, result: result! }
 }
 

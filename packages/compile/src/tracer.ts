@@ -1,6 +1,6 @@
 import { AdError, shapeOf, Tensor, tensor, type DType, type Op, type Value } from '@ad/core'
 import { freshLevel, isTraced, TRACE, type Interpreter } from '@ad/core/internal'
-import { GraphBuilder, type Arg, type Graph, type Node } from './graph.js'
+import { GraphBuilder, sizeOfShape as sizeOf, type Arg, type Graph, type Node } from './graph.js'
 import { Symbolic } from './symbolic.js'
 
 /** What an input of a trace is: its shape and dtype, and whether it was a number. */
@@ -21,6 +21,13 @@ export class Tracer implements Interpreter {
   readonly graph = new GraphBuilder()
   private active = true
   private readonly constants = new Map<object, Node>()
+
+  /**
+   * @param decomposeUpTo An op that declares a decomposition is recorded as it (ops the
+   *   code generator fuses) when no value it makes has more elements than this; 0: never.
+   *   Only `compile`'s own trace decomposes, so the eager transforms keep calling kernels.
+   */
+  constructor(private readonly decomposeUpTo = 0) {}
 
   input(spec: InputSpec, index: number): Symbolic {
     const node = this.graph.add({ kind: 'input', op: null, args: [], attrs: {}, shape: spec.shape, dtype: spec.dtype, weak: spec.weak, index, value: null })
@@ -63,8 +70,33 @@ export class Tracer implements Interpreter {
       attrs as never,
     )
     const weak = nodeArgs.every((a) => typeof a === 'number' || a.weak)
+    if (op.decompose !== undefined && this.decomposeUpTo > 0) {
+      const parts = this.decomposed(op, args, attrs, shape, dtype)
+      if (parts !== null) return parts
+    }
     const node = this.graph.add({ kind: 'op', op, args: nodeArgs, attrs, shape, dtype, weak, index: -1, value: null })
     return new Symbolic(this, node)
+  }
+
+  /**
+   * The op recorded as its declared decomposition, if that gives its shape and dtype and
+   * makes nothing bigger than the limit; otherwise what it recorded is dropped (null).
+   */
+  private decomposed(op: Op, args: readonly Value[], attrs: object, shape: readonly number[], dtype: DType): Symbolic | null {
+    const mark = this.graph.nodes.length
+    let out: Value | null = null
+    try {
+      out = op.decompose!(args, attrs as never)
+    } catch {
+      out = null
+    }
+    const fits =
+      out instanceof Symbolic && out[TRACE] === this && out.dtype === dtype && out.shape.length === shape.length &&
+      out.shape.every((d, i) => d === shape[i]) && this.graph.nodes.slice(mark).every((n) => sizeOf(n.shape) <= this.decomposeUpTo)
+    if (fits) return out as Symbolic
+    this.graph.truncate(mark)
+    for (const [key, node] of this.constants) if (node.id >= mark) this.constants.delete(key)
+    return null
   }
 
   /** The dtype `toTensors` would convert the arguments to: tensors decide, numbers (and number inputs) are weak. */
@@ -83,8 +115,8 @@ export class Tracer implements Interpreter {
 }
 
 /** Traces `f` on symbolic inputs of the given specs; `body` maps the inputs to the result's leaves. */
-export function trace(specs: readonly InputSpec[], body: (inputs: Symbolic[], tracer: Tracer) => readonly unknown[]): Graph {
-  const tracer = new Tracer()
+export function trace(specs: readonly InputSpec[], body: (inputs: Symbolic[], tracer: Tracer) => readonly unknown[], decomposeUpTo = 0): Graph {
+  const tracer = new Tracer(decomposeUpTo)
   const inputs = specs.map((s, i) => tracer.input(s, i))
   let leaves: readonly unknown[]
   try {

@@ -4,7 +4,7 @@
 import './index.js'
 
 export { TRACE, freshLevel, interpreterOf, topInterpreter, type Interpreter, type Traced } from './dispatch.js'
-export { getOp, hasOp, listOps, opFunction, apply, evaluate, isTraced, toTensors } from './op.js'
+export { getOp, opById, hasOp, listOps, opFunction, apply, evaluate, isTraced, toTensors } from './op.js'
 export { installOpMethods } from './methods.js'
 export { unreduce } from './ops/base.js'
 export { formatTensor, INSPECT, type Printable } from './print/index.js'

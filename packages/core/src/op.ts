@@ -68,6 +68,14 @@ export interface OpSpec<
   /** Elementwise ops on plain numbers: forward mode's allocation-free scalar path. */
   scalar?: (...xs: number[]) => number
   /**
+   * With `scalar`: the partial derivative of the output with respect to each argument, as a
+   * function of the arguments and the output (`partials[i](...args, out)`), as
+   * `defineUnary`/`defineBinary` state them. On numbers they give numbers, so an engine may
+   * evaluate them directly on the scalar path (the reverse tape of 0-dim values) where its
+   * VJP would only multiply the cotangent by them.
+   */
+  partials?: readonly ((...xs: Value[]) => Value)[]
+  /**
    * A reduction that folds its input's elements into the output one at a time: which input
    * dims it reduces, the start value and the fold. A compiler may then fuse it into the
    * loop that computes its input (`@ad/compile`). Absent: the op runs its own kernel.
@@ -79,6 +87,13 @@ export interface OpSpec<
    * there, instead of copying it (`@ad/compile`).
    */
   concat?(shapes: readonly Shape[], attrs: AttrsOf<S>): number
+  /**
+   * The op written with other registry ops (a matrix product as a broadcast product and a
+   * sum), equal to the kernel up to rounding. A compiler may trace it instead of calling the
+   * kernel where the work is small, so it fuses with its neighbours (`@ad/compile`). Null
+   * where it does not apply (shapes it does not cover, or a dtype whose kernel rounds otherwise).
+   */
+  decompose?(args: readonly Value[], attrs: AttrsOf<S>): Value | null
   /** Output shape from input shapes; throws SHAPE_MISMATCH or INVALID_ARGUMENT naming the op and shapes. */
   shape(shapes: readonly Shape[], attrs: AttrsOf<S>): Shape
   /** The kernel on plain tensors, already converted to a common dtype. */
@@ -143,6 +158,8 @@ export interface Op<
   M extends readonly MethodParam<S>[] | undefined = readonly MethodParam<S>[] | undefined,
 > extends OpSpec<S, A, P, M> {
   readonly differentiable: boolean
+  /** The op's index in the registry (registration order; -1 for an engine's own ops): see `opById`. */
+  readonly id: number
   /** Validates user attrs against the schema, filling defaults. */
   parseAttrs(attrs: object | undefined): AttrsOf<S>
 }
@@ -168,6 +185,8 @@ export type OpFunction<
 
 const registry = new Map<string, Op>()
 const functions = new Map<string, OpFunction>()
+/** Ops by id (their index here is `op.id`). */
+const byId: Op[] = []
 
 /**
  * The op object: every field assigned in one order, so all ops share one hidden class and
@@ -185,8 +204,10 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     constantArgs: spec.constantArgs,
     elementwise: spec.elementwise,
     scalar: spec.scalar,
+    partials: spec.partials,
     reduce: spec.reduce,
     concat: spec.concat,
+    decompose: spec.decompose,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,
@@ -197,6 +218,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     internal: spec.internal,
     leadingAttr: spec.leadingAttr,
     differentiable: spec.vjp !== undefined && spec.jvp !== undefined,
+    id: registry.size,
     parseAttrs: (attrs: object | undefined) => parseAttrs(spec.name, schema, attrs),
   }
   for (const key of Object.keys(spec)) if (!(key in op)) (op as Record<string, unknown>)[key] = (spec as unknown as Record<string, unknown>)[key]
@@ -214,6 +236,7 @@ export function defineOp<
   const schema = (spec.attrs ?? {}) as S
   const op = makeOp(spec as unknown as OpSpec<S>, schema) as unknown as Op
   registry.set(spec.name, op)
+  byId.push(op)
   const fn = freeFunction(op) as unknown as OpFunction<S, A, P, M>
   Object.defineProperty(fn, 'op', { value: op })
   Object.defineProperty(fn, 'name', { value: spec.name })
@@ -266,6 +289,11 @@ export function getOp(name: string): Op {
   const op = registry.get(name)
   if (op === undefined) throw invalid(`unknown op '${name}'; registered ops are: ${[...registry.keys()].join(', ')}.`)
   return op
+}
+
+/** The registered op of an id (`op.id`); engines store ids in typed arrays. */
+export function opById(id: number): Op {
+  return byId[id] as Op
 }
 
 export function hasOp(name: string): boolean {

@@ -1,4 +1,4 @@
-import { AdError, tensor, type DType, type NestedArray, type FloatArray, type Tensor } from '@ad/reverse'
+import { AdError, describeValue, tensor, type DType, type NestedArray, type FloatArray, type Tensor } from '@ad/reverse'
 
 /** What `loadStateDict` accepts per key: a tensor, `{ shape, data }`, or nested arrays. */
 export type Loadable = TensorLike | { shape: readonly number[]; data: ArrayLike<number> } | NestedArray
@@ -8,7 +8,10 @@ export function toLoadable(value: Loadable, key: string, dtype: DType): Tensor {
   if (isTensorLike(value)) return tensor(value.contiguousData(), { shape: value.shape, dtype })
   if (typeof value === 'number' || Array.isArray(value)) return tensor(value, { dtype })
   if (value !== null && typeof value === 'object' && Array.isArray((value as { shape?: unknown }).shape)) {
-    const { shape, data } = value as { shape: number[]; data: ArrayLike<number> }
+    const { shape, data } = value as { shape: unknown[]; data: ArrayLike<number> }
+    if (!shape.every((d): d is number => Number.isSafeInteger(d) && (d as number) >= 0)) {
+      throw new AdError('INVALID_ARGUMENT', `loadStateDict: '${key}' has shape ${describeValue(shape)}; each size must be a non-negative integer.`)
+    }
     const n = shape.reduce((p, d) => p * d, 1)
     if (data === undefined || typeof data.length !== 'number' || data.length !== n) {
       throw new AdError('INVALID_ARGUMENT', `loadStateDict: '${key}' has shape [${shape.join(', ')}] (${n} values) but ${data?.length ?? 'no'} data values.`)

@@ -194,6 +194,16 @@ describe('stateDict and loadStateDict', () => {
     }
   })
 
+  it('a { shape, data } entry whose shape is not sizes (BigInt, negative, fractional) is INVALID_ARGUMENT naming the key, and nothing changes', () => {
+    const m = new nn.Linear(2, 1)
+    const before = m.weight.tolist()
+    for (const shape of [[1n, 2], [-1, -2], [0.5, 4], ['1', '2']]) {
+      const dict = { weight: { shape, data: [1, 2] }, bias: [0] } as unknown as Record<string, number[]>
+      expect(() => m.loadStateDict(dict)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("'weight'") }))
+      expect(m.weight.tolist()).toEqual(before)
+    }
+  })
+
   it('takes BatchNorm\'s buffers with PyTorch\'s keys; num_batches_tracked is 0-dim; non-persistent buffers stay out', () => {
     const bn = new nn.BatchNorm2d(3)
     const sd = bn.stateDict()

@@ -68,6 +68,15 @@ describe('SGD', () => {
     expect(() => new nn.SGD([p], { lr: -1 })).toThrow(AdError)
     expect(() => new nn.SGD([], { lr: 1 })).toThrow(AdError)
   })
+
+  it('rejects betas that are not two numbers in [0, 1) with INVALID_ARGUMENT naming them (null included)', () => {
+    const p = new nn.Parameter(tensor(start))
+    for (const betas of [null, 0.9, [0.9], [0.9, 1], ['0.9', 0.999]]) {
+      for (const Opt of [nn.Adam, nn.AdamW]) {
+        expect(() => new Opt([p], { betas } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('betas') }))
+      }
+    }
+  })
 })
 
 describe('Adam and AdamW', () => {

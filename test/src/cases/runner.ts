@@ -1,6 +1,6 @@
 import { ones, zeros } from '@ad/core'
 import { apply, getOp } from '@ad/core/internal'
-import { dense, fmtShape, sameShape, type Dense, type Engines } from '@ad/check'
+import { dense, fmtShape, sameShape, type Dense, type Engines } from '@ad/check/harness'
 import { evaluate, tensorOf } from './evaluate.js'
 import { validateCase, type Case, type TensorJson } from './format.js'
 

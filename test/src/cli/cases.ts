@@ -5,7 +5,7 @@
 // run (INIT_CWD), not the repository root pnpm switches to.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadEngines } from '@ad/check'
+import { loadEngines } from '@ad/check/harness'
 import { ENGINE_NAMES, runCases, type EngineName } from '../cases/runner.js'
 import { loadCaseFile } from '../cases/format.js'
 

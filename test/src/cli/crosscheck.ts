@@ -4,7 +4,7 @@
 // command that replays it.
 import { parseArgs } from 'node:util'
 import { listOps } from '@ad/core/internal'
-import { formatSummary, formatTable, loadEngines, runOp, type OpReport } from '@ad/check'
+import { formatSummary, formatTable, loadEngines, runOp, type OpReport } from '@ad/check/harness'
 
 export const DEFAULT_RUNS = 100
 

@@ -8,7 +8,7 @@ import { structureMatrices, type Op, type Sample } from '@ad/core'
 import { listOps, opFunction } from '@ad/core/internal'
 import * as forward from '@ad/forward'
 import * as reverse from '@ad/reverse'
-import { drawFrom } from '@ad/check'
+import { drawFrom } from '@ad/check/harness'
 import type { Call } from './calls.js'
 import { attrValue, edgeNumber } from './hostile.js'
 

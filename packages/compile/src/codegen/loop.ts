@@ -107,7 +107,10 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       if (name === undefined) {
         name = `s${loc.slot}`
         slotNames.set(loc.slot, name)
-        head.push(`const ${name} = ${f32 && (a.weak || a.dtype !== 'float32') ? `Math.fround(r[${loc.slot}])` : `r[${loc.slot}]`}`)
+        const read = `const ${name} = ${f32 && (a.weak || a.dtype !== 'float32') ? `Math.fround(r[${loc.slot}])` : `r[${loc.slot}]`}`
+        // Scalar code reads a slot where it is first used (short live ranges in a long body);
+        // a loop reads it once, before it starts.
+        ;(S.length === 0 ? body : head).push(read)
       }
       return name
     }
@@ -200,18 +203,32 @@ function assemble(S: readonly number[], pointers: readonly Pointer[], before: st
   const lines = [...before]
   if (size === 0) return [...lines, ...after].join('\n')
   const R = dims.length
+  // Pointers that step alike at every level share one counter: the others are it plus a
+  // constant (slices of one array read at neighbouring offsets cost no extra increments).
+  const classKey = (k: number) => dims.map((d) => d.strides[k]).join(',')
+  const leader = new Map<string, number>()
+  const rep = pointers.map((_, k) => {
+    const key = classKey(k)
+    if (!leader.has(key)) leader.set(key, k)
+    return leader.get(key)!
+  })
+  const leaders = pointers.map((_, k) => k).filter((k) => rep[k] === k)
   const ptr = (level: number, k: number) => (level === 0 ? String(pointers[k].offset) : `p${level}_${k}`)
+  const at = (k: number) => {
+    const shift = pointers[k].offset - pointers[rep[k]].offset
+    return shift === 0 ? ptr(R, rep[k]) : `${ptr(R, rep[k])} ${shift < 0 ? '-' : '+'} ${Math.abs(shift)}`
+  }
   const indent = (n: number) => '  '.repeat(n)
   for (let level = 0; level < R; level++) {
-    pointers.forEach((_, k) => lines.push(`${indent(level)}let p${level + 1}_${k} = ${ptr(level, k)}`))
+    for (const k of leaders) lines.push(`${indent(level)}let p${level + 1}_${k} = ${ptr(level, k)}`)
     lines.push(`${indent(level)}for (let i${level} = 0; i${level} < ${dims[level].n}; i${level}++) {`)
   }
-  for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => ptr(R, Number(k))))
+  for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k))))
   for (let level = R - 1; level >= 0; level--) {
-    pointers.forEach((_, k) => {
+    for (const k of leaders) {
       const s = dims[level].strides[k]
       if (s !== 0) lines.push(`${indent(level + 1)}p${level + 1}_${k} += ${s}`)
-    })
+    }
     lines.push(`${indent(level)}}`)
   }
   return [...lines, ...after].join('\n')

@@ -144,29 +144,59 @@ export function plan(graph: Graph, reuseOutputs = false): Plan {
   const outputs = new Set(graph.outputs.filter(isNode))
 
   const newArray = (spec: ArraySpec): number => arrays.push(spec) - 1
+  // The step of each sealed loop and kernel, and the sealed loops of each shape.
+  const stepOf = new Map<Group | Node, number>()
+  const sealed = new Map<string, Group[]>()
   const seal = (g: Group): void => {
-    if (open.get(keyOf(g.shape, g.dtype)) === g) {
-      open.delete(keyOf(g.shape, g.dtype))
+    const key = keyOf(g.shape, g.dtype)
+    if (open.get(key) === g) {
+      open.delete(key)
+      stepOf.set(g, steps.length)
       steps.push({ kind: 'loop', group: g })
+      sealed.set(key, [...(sealed.get(key) ?? []), g])
     }
   }
-  /** A member's value is needed outside its loop: store it, and finish the loop first. */
+  /**
+   * An earlier loop of this shape that can compute the node too: everything it reads is made
+   * before that loop runs, or is a member the loop computes at the same index. Then
+   * independent chains (the rows of a Jacobian) share one loop instead of one loop each.
+   */
+  const earlier = (key: string, reads: readonly Node[]): Group | undefined =>
+    sealed.get(key)?.find((g) => {
+      const at = stepOf.get(g)!
+      return reads.every((a) => {
+        const r = rootOf(a)
+        if (groupOf.get(r) === g) return r === a && !reduction(r)
+        const home = groupOf.get(r) ?? r
+        const made = stepOf.get(home)
+        return r.kind !== 'op' || (made !== undefined && made < at)
+      })
+    })
+  /**
+   * A member's value (or a view of it) is needed outside its loop: store it, and finish the
+   * loop first. A view does not need its source until something reads it, so a loop a view
+   * is taken from stays open for more members.
+   */
   const need = (n: Node): void => {
-    const g = groupOf.get(n)
+    const r = rootOf(n)
+    const g = groupOf.get(r)
     if (g === undefined) return
-    stored.add(n)
+    stored.add(r)
     seal(g)
   }
   const join = (node: Node, shape: readonly number[], reads: readonly Node[]): void => {
     const key = keyOf(shape, node.dtype)
     let g = open.get(key)
-    // A reduction's result is complete only after its loop: a consumer starts a new loop.
-    const waitsOnReduction = g !== undefined && reads.some((a) => groupOf.get(a) === g && reduction(a))
-    if (g !== undefined && (waitsOnReduction || (shape.length === 0 && g.members.length >= SCALAR_CHUNK))) {
+    // A reduction's result, or a view of a member (its elements at other indices), is
+    // complete only after its loop: a consumer starts a new loop.
+    const waits = g !== undefined && reads.some((a) => groupOf.get(rootOf(a)) === g && (reduction(a) || rootOf(a) !== a))
+    if (g !== undefined && (waits || (shape.length === 0 && g.members.length >= SCALAR_CHUNK))) {
       seal(g)
       g = undefined
     }
-    for (const a of reads) if (groupOf.get(a) !== g) need(a)
+    // (Scalar code keeps its order: its loops are chunks of one long body.)
+    if (g === undefined && shape.length > 0) g = earlier(key, reads)
+    for (const a of reads) if (groupOf.get(rootOf(a)) !== g) need(a)
     if (g === undefined) {
       g = { id: groups++, shape, dtype: node.dtype, members: [] }
       open.set(key, g)
@@ -224,11 +254,11 @@ export function plan(graph: Graph, reuseOutputs = false): Plan {
       const src = node.args[0]
       const view = node.args.length === 1 && isNode(src) ? probeView(node, layout.get(src)!) : null
       if (view !== null) {
-        need(src as Node)
         layout.set(node, view)
         continue
       }
       for (const a of reads) need(a)
+      stepOf.set(node, steps.length)
       steps.push({ kind: 'kernel', node })
       const array = newArray({ kind: 'data', dtype: node.dtype, size: sizeOfShape(node.shape) })
       dataArray.set(node, array)

@@ -27,7 +27,8 @@ export function generate(graph: Graph, reuseOutputs = false): Program {
   const d: FloatArray[] = plan.arrays.map((a) => (a.kind === 'planned' ? allocate(a.dtype, a.size) : EMPTY))
   const r = new Float64Array(Math.max(plan.slots, 1))
   const tensors = new Array<Value>(graph.nodes.length)
-  const code: string[] = []
+  // explain's text, built only when asked for (W1's is a megabyte).
+  const code: (() => string)[] = []
   for (const node of graph.nodes) {
     if (node.kind !== 'const' || !plan.dataArray.has(node)) continue
     const t = node.value as Tensor
@@ -38,13 +39,13 @@ export function generate(graph: Graph, reuseOutputs = false): Program {
   const steps: Step[] = plan.steps.map((step, i) => {
     if (step.kind === 'loop') {
       const loop = emitLoop(plan, step.group)
-      code.push(`// step ${i}: fused loop over ${fmt(step.group.shape)} ${step.group.dtype}\n//   ${step.group.members.map(nodeText).join('\n//   ')}\n${loop.source}`)
+      code.push(() => `// step ${i}: fused loop over ${fmt(step.group.shape)} ${step.group.dtype}\n//   ${step.group.members.map(nodeText).join('\n//   ')}\n${loop.source}`)
       const fn = loop.fn
       return () => fn(d, r)
     }
     const node = step.node
     const array = plan.dataArray.get(node)!
-    code.push(`// step ${i}: kernel\n//   ${nodeText(node)}`)
+    code.push(() => `// step ${i}: kernel\n//   ${nodeText(node)}`)
     return () => {
       const args = node.args.map((a) => (typeof a === 'number' ? a : valueOf(a)))
       // On numbers only, an op with a scalar function gives a number, as eagerly.
@@ -56,25 +57,41 @@ export function generate(graph: Graph, reuseOutputs = false): Program {
   const arrayNote = plan.arrays
     .map((a, k) => (a.kind === 'data' ? '' : `d[${k}]: ${a.kind} ${a.dtype}[${a.size}]`))
     .filter((s) => s !== '')
-  code.unshift(`// ${plan.steps.length} steps, ${plan.slots} scalar slots; arrays: ${arrayNote.length === 0 ? 'none' : arrayNote.join(', ')}`)
+  const header = `// ${plan.steps.length} steps, ${plan.slots} scalar slots; arrays: ${arrayNote.length === 0 ? 'none' : arrayNote.join(', ')}`
+  // Number inputs go to their slots, tensors lend their arrays; numbers come back from slots.
+  const numberInputs = graph.inputs.filter((n) => plan.loc.get(n)!.kind === 'slot')
+  const numberIndex = Int32Array.from(numberInputs, (n) => n.index)
+  const numberSlot = Int32Array.from(numberInputs, (n) => (plan.loc.get(n) as { slot: number }).slot)
+  const tensorInputs = graph.inputs.filter((n) => plan.loc.get(n)!.kind !== 'slot').map((node) => ({ node, array: plan.dataArray.get(node)! }))
+  const outputSlot = Int32Array.from(graph.outputs, (o) => {
+    const loc = isNode(o) ? plan.loc.get(o) : undefined
+    return isNode(o) && o.weak && o.shape.length === 0 && loc?.kind === 'slot' ? loc.slot : -1
+  })
   return {
-    run: (inputs) => {
-      for (const node of graph.inputs) {
-        const v = inputs[node.index]
-        const loc = plan.loc.get(node)!
-        if (loc.kind === 'slot') r[loc.slot] = v as number
-        else {
-          tensors[node.id] = v
-          d[plan.dataArray.get(node)!] = (v as Tensor).contiguousData()
-        }
+    run: (inputs, outputs) => {
+      const numbers = inputs.numbers
+      for (let i = 0; i < numberIndex.length; i++) r[numberSlot[i]] = numbers[numberIndex[i]]
+      for (let i = 0; i < tensorInputs.length; i++) {
+        const { node, array } = tensorInputs[i]
+        const v = inputs.values[node.index] as Tensor
+        tensors[node.id] = v
+        d[array] = v.contiguousData()
       }
       for (let i = 0; i < steps.length; i++) steps[i]()
-      const out = graph.outputs.map((o) => (isNode(o) ? valueOf(o) : o))
+      const outs = graph.outputs
+      outputs.reset()
+      for (let i = 0; i < outs.length; i++) {
+        const o = outs[i]
+        if (outputSlot[i] >= 0) outputs.setNumber(i, r[outputSlot[i]])
+        else outputs.set(i, isNode(o) ? valueOf(o) : o)
+      }
+      outputs.count = outs.length
       // Let go of this call's inputs and kernel results (constants stay).
       for (let i = 0; i < held.length; i++) tensors[held[i]] = undefined as never
-      return out
     },
-    code: code.join('\n\n'),
+    get code() {
+      return [header, ...code.map((c) => c())].join('\n\n')
+    },
   }
 }
 

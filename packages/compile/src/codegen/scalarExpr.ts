@@ -36,14 +36,17 @@ function read(f: (...xs: number[]) => number): ScalarForm {
   const words = body.replace(/\b\d[\d.]*(e[+-]?\d+)?\b/gi, ' ').replace(/\.\s*[A-Za-z_$][\w$]*/g, '.')
   for (const w of words.match(IDENT) ?? []) if (!params.includes(w) && !ALLOWED.has(w)) return { kind: 'call' }
   if (/[^=!<>]=[^=]/.test(body.replace(/[=!<>]==?/g, ' '))) return { kind: 'call' } // no assignments
-  return {
-    kind: 'expr',
-    emit: (args) => `(${body.replace(/(\.\s*)?([A-Za-z_$][\w$]*)/g, (all, dot: string | undefined, w: string) => {
-      if (dot !== undefined) return all
-      const i = params.indexOf(w)
-      return i < 0 ? all : `(${args[i]})`
-    })})`,
+  // The body cut once into text and parameter positions, so emitting it is a join.
+  const parts: (string | number)[] = []
+  let last = 0
+  for (const m of body.matchAll(/(\.\s*)?([A-Za-z_$][\w$]*)/g)) {
+    const i = m[1] === undefined ? params.indexOf(m[2]) : -1
+    if (i < 0) continue
+    parts.push(body.slice(last, m.index), i)
+    last = m.index! + m[0].length
   }
+  parts.push(body.slice(last))
+  return { kind: 'expr', emit: (args) => `(${parts.map((p) => (typeof p === 'number' ? `(${args[p]})` : p)).join('')})` }
 }
 
 /** A number as a JS literal (NaN, ±Infinity and -0 included). */

@@ -85,3 +85,16 @@ describe('conv2d kernels', () => {
     }
   })
 })
+
+describe('conv2d kernels on an empty batch', () => {
+  it('give a zero weight gradient (no image writes it) and empty outputs', () => {
+    const g: ConvGeometry = { n: 0, c: 2, h: 4, w: 4, o: 3, kh: 3, kw: 3, oh: 2, ow: 2, stride: 1, padding: 0, dilation: 1, groups: 1 }
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = Tensor.fromArray(dtype === 'float32' ? new Float32Array(0) : new Float64Array(0), [0, 2, 4, 4])
+      const gy = Tensor.fromArray(dtype === 'float32' ? new Float32Array(0) : new Float64Array(0), [0, 3, 2, 2])
+      const dw = conv2dWeightGradKernel(g, x, gy)
+      expect(dw.shape).toEqual([3, 2, 3, 3])
+      expect(Array.from(dw.contiguousData())).toEqual(new Array(54).fill(0))
+    }
+  })
+})

@@ -1,4 +1,4 @@
-import { allocate, type FloatArray } from '../dtype.js'
+import { allocate, allocateUnset, type FloatArray } from '../dtype.js'
 import { Tensor } from '../tensor.js'
 import { gemm, rowMajor, transposed } from './gemm.js'
 
@@ -117,7 +117,7 @@ export function conv2dKernel(g: ConvGeometry, x: Tensor, weight: Tensor, bias: T
   const L = oh * ow
   const xs = x.contiguousData()
   const ws = weight.contiguousData()
-  const out = allocate(x.dtype, n * o * L)
+  const out = allocateUnset(x.dtype, n * o * L) // every element written: the bias, or a product without accumulate
   const pointwise = isPointwise(g)
   const col = pointwise ? xs : allocate(x.dtype, K * L)
   const bs = bias?.contiguousData()
@@ -168,7 +168,8 @@ export function conv2dWeightGradKernel(g: ConvGeometry, x: Tensor, gy: Tensor): 
   const L = oh * ow
   const xs = x.contiguousData()
   const gs = gy.contiguousData()
-  const dw = allocate(x.dtype, o * K)
+  // The first image's products write every element (with no image, the gradient is zero).
+  const dw = n > 0 ? allocateUnset(x.dtype, o * K) : allocate(x.dtype, o * K)
   const pointwise = isPointwise(g)
   const col = pointwise ? xs : allocate(x.dtype, K * L)
   for (let b = 0; b < n; b++) {

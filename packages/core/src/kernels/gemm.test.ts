@@ -157,3 +157,26 @@ describe('the assembled WebAssembly modules', () => {
     for (const name of modules) expect(readFileSync(outputPath(name), 'utf8')).toBe(await assemble(name))
   })
 })
+
+describe('gemm: thin products (m or n below 4)', () => {
+  // Each element is a sum along p in order, in double, whichever way B is laid out (rows
+  // contiguous, or columns, as linear's transposed weight): float64 equals the plain loop.
+  it('equal the in-order sum for either layout of B', () => {
+    for (const [m, n, k] of [[1, 1000, 64], [2, 9, 7], [3, 5, 300], [9, 2, 33]]) {
+      for (const bT of [false, true]) {
+        const rnd = lcg(m * 31 + n + k)
+        const A = operand(Float64Array, m, k, false, rnd)
+        const B = operand(Float64Array, k, n, bT, rnd)
+        const C = new Float64Array(m * n)
+        gemm(m, n, k, A, B, C, 0, false)
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0
+            for (let p = 0; p < k; p++) s += at(A, i, p) * at(B, p, j)
+            if (C[i * n + j] !== s) expect.fail(`${m}x${n}x${k} bT=${bT} at (${i}, ${j}): ${C[i * n + j]} vs ${s}`)
+          }
+        }
+      }
+    }
+  })
+})

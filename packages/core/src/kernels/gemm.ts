@@ -190,14 +190,16 @@ let scratchRow: Float64Array = new Float64Array(0)
 /**
  * Thin products (m or n below 4: matrix-vector, dot), where padding a panel to 4 would
  * waste most of the work. For n ≥ m, row i of C accumulates A[i, p]·B[p, :] in a float64
- * row (i-k-j, B read along its rows); otherwise each C[i, j] is one dot product.
+ * row (i-k-j, B read along its rows); otherwise, or when B's columns are contiguous and its
+ * rows are not (a transposed weight, as `linear` reads it), each C[i, j] is one dot product
+ * read in order. Either way each element is summed along p in order, in double.
  */
 function thinProduct(
   m: number, n: number, k: number, a: MatrixView, b: MatrixView, c: FloatArray, cOffset: number, accumulate: boolean,
 ): void {
   const { data: ad, offset: aOff, rowStride: rsA, colStride: csA } = a
   const { data: bd, offset: bOff, rowStride: rsB, colStride: csB } = b
-  if (n >= m) {
+  if (n >= m && !(rsB === 1 && csB !== 1)) {
     const row = (scratchRow = scratch(scratchRow, n))
     for (let i = 0; i < m; i++) {
       row.fill(0, 0, n)

@@ -1,4 +1,4 @@
-import { allocate } from '../dtype.js'
+import { allocateUnset } from '../dtype.js'
 import { sizeOf, type Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
 import { gemm } from './gemm.js'
@@ -16,7 +16,7 @@ export function matmulKernel(a: Tensor, b: Tensor, outShape: Shape): Tensor {
   const n = outShape[rank - 2]
   const m = outShape[rank - 1]
   const k = a.shape[a.rank - 1]
-  const out = allocate(a.dtype, sizeOf(outShape))
+  const out = allocateUnset(a.dtype, sizeOf(outShape)) // each batch's product writes its block
   const batchShape = outShape.slice(0, rank - 2)
   const batches = sizeOf(batchShape)
   if (out.length === 0) return Tensor.fromArray(out, outShape)

@@ -179,6 +179,7 @@ export function defineUnary(spec: UnarySpec): OpFunction<NoAttrs, 1, []> {
     arity: 1,
     elementwise: true,
     scalar: f,
+    partials: [d],
     shape: ([s]) => s,
     primal: ([x]) => kernel(x),
     ...ownRules(unaryRules, spec.name, [d, fusedLoops(spec.name)], [one, fusedLoops(spec.name)]),
@@ -215,6 +216,7 @@ export function defineBinary(spec: BinarySpec): OpFunction<NoAttrs, 2, []> {
     arity: 2,
     elementwise: true,
     scalar: f,
+    partials: [da, db],
     shape: ([a, b]) => broadcastShapes(spec.name, a, b),
     primal: ([a, b], _attrs, shape) => kernel(a, b, shape),
     ...ownRules(

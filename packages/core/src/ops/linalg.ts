@@ -5,10 +5,10 @@ import { matmulKernel } from '../kernels/matmul.js'
 import { defineOp, shapeOf, type MaybeZero } from '../op.js'
 import { sameShape, type Shape } from '../shape.js'
 import { Tensor } from '../tensor.js'
-import { add } from './arithmetic.js'
-import { reshape, sumTo } from './base.js'
+import { add, mul } from './arithmetic.js'
+import { reshape, sum, sumTo } from './base.js'
 import { unsqueeze } from './shape.js'
-import { checkDim } from './util.js'
+import { checkDim, dtypeOfValue } from './util.js'
 
 /** Swaps two dims as a view (a 0-dim tensor accepts dims 0 and -1 and stays as it is). */
 export const transpose = defineOp({
@@ -103,6 +103,17 @@ export const matmul = defineOp({
     const B = b.rank === 1 ? new Tensor(b.storage, [b.shape[0], 1], [b.strides[0], 0], b.offset) : b
     const product = matmulKernel(A, B, promoted)
     return sameShape(promoted, shape) ? product : new Tensor(product.storage, shape)
+  },
+  // A[..., m, k, 1]·B[..., 1, k, n] summed over k: what a compiler fuses for small products.
+  // Not in float32: the kernel accumulates it in double and rounds once, float32 ops each time.
+  decompose: ([a, b]) => {
+    if (dtypeOfValue(a) === 'float32' && dtypeOfValue(b) === 'float32') return null
+    const as = shapeOf(a)
+    const bs = shapeOf(b)
+    const A = as.length === 1 ? unsqueeze(a, { dim: 0 }) : a
+    const B = bs.length === 1 ? unsqueeze(b, { dim: 1 }) : b
+    const product = sum(mul(unsqueeze(A, { dim: -1 }), unsqueeze(B, { dim: -3 })), { dims: [-2] })
+    return reshape(product, { shape: matmulShapes(as, bs).out })
   },
   jvp: ({ args: [a, b] }, [ta, tb]): MaybeZero => {
     const da = ta === null ? null : matmul(ta, b)

@@ -4,73 +4,51 @@ import { Module } from '../module.js'
 
 // The losses as modules: each holds its options and calls the function of the same name.
 
-export class MSELoss extends Module {
-  constructor(readonly options: F.ReductionOptions = {}) {
+abstract class Loss<O extends object> extends Module {
+  constructor(readonly options: O = {} as O) {
     super()
   }
 
+  /** The loss function this module wraps. */
+  protected abstract loss(input: Tensor, target: Tensor, options: O): Tensor
+
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.mseLoss(input, target, this.options)
+    return this.loss(input, target, this.options)
   }
 }
 
-export class L1Loss extends Module {
-  constructor(readonly options: F.ReductionOptions = {}) {
-    super()
-  }
-
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return F.l1Loss(input, target, this.options)
-  }
+export class MSELoss extends Loss<F.ReductionOptions> {
+  protected loss = F.mseLoss
 }
 
-export class SmoothL1Loss extends Module {
-  constructor(readonly options: F.ReductionOptions & { beta?: number } = {}) {
-    super()
-  }
-
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return F.smoothL1Loss(input, target, this.options)
-  }
+export class L1Loss extends Loss<F.ReductionOptions> {
+  protected loss = F.l1Loss
 }
 
-export class NLLLoss extends Module {
-  constructor(readonly options: F.ClassLossOptions = {}) {
-    super()
-  }
-
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return F.nllLoss(input, target, this.options)
-  }
+export class SmoothL1Loss extends Loss<F.ReductionOptions & { beta?: number }> {
+  protected loss = F.smoothL1Loss
 }
 
-export class CrossEntropyLoss extends Module {
-  constructor(readonly options: F.CrossEntropyOptions = {}) {
-    super()
-  }
-
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, this.options)
-  }
+export class NLLLoss extends Loss<F.ClassLossOptions> {
+  protected loss = F.nllLoss
 }
 
-export class BCELoss extends Module {
-  constructor(readonly options: F.ReductionOptions = {}) {
-    super()
-  }
-
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropy(input, target, this.options)
-  }
+export class CrossEntropyLoss extends Loss<F.CrossEntropyOptions> {
+  protected loss = F.crossEntropy
 }
 
-export class BCEWithLogitsLoss extends Module {
-  constructor(readonly options: F.ReductionOptions & { posWeight?: Tensor | null } = {}) {
-    super()
+export class BCELoss extends Loss<F.ReductionOptions> {
+  protected loss = F.binaryCrossEntropy
+}
+
+type BCEWithLogitsOptions = F.ReductionOptions & { posWeight?: Tensor | null }
+
+export class BCEWithLogitsLoss extends Loss<BCEWithLogitsOptions> {
+  protected loss = F.binaryCrossEntropyWithLogits
+
+  constructor(options: BCEWithLogitsOptions = {}) {
+    super(options)
+    // PyTorch keeps pos_weight as a buffer: it is in the state dict and moves with `to`.
     if (options.posWeight) this.registerBuffer('pos_weight', options.posWeight)
-  }
-
-  override forward(input: Tensor, target: Tensor): Tensor {
-    return F.binaryCrossEntropyWithLogits(input, target, this.options)
   }
 }

@@ -19,7 +19,10 @@ export class Adam extends Optimizer<AdamOptions> {
 
   constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0, amsgrad = false } = optionsOf<Partial<AdamOptions>>('Adam', options)
-    super(params, { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad })
+    // A copy, so later edits of the caller's array do not reach the group; anything that is
+    // not an array goes through as it is, for validate() to name.
+    const own = Array.isArray(betas) ? ([betas[0], betas[1]] as [number, number]) : betas
+    super(params, { lr, betas: own, eps, weightDecay, amsgrad })
   }
 
   protected validate(g: ParamGroup<AdamOptions>): void {

@@ -4,6 +4,7 @@ import { backward, type BackwardOptions } from '../engine/backward.js'
 import { cloneOp } from '../engine/engineOps.js'
 import { mode } from '../engine/mode.js'
 import { Node, type Hook } from '../engine/node.js'
+import type { Tape } from '../engine/tape.js'
 import { refreshView, type View } from '../inplace/views.js'
 
 /**
@@ -50,8 +51,13 @@ export class Tensor extends CoreBase {
 
   /** @internal The gradient (see the `grad` accessor). */
   declare _grad: Tensor | null
-  /** The node that computed this tensor; null on leaves. */
-  declare gradFn: Node | null
+  /**
+   * @internal What computed this tensor: its node, or the scalar tape it is slot `_slot` of
+   * (tape.ts; its node is made when `gradFn` is read); null on leaves.
+   */
+  declare _fn: Node | Tape | null
+  /** @internal The slot of `_fn` when that is a tape, else -1. */
+  declare _slot: number
   /** @internal Leaves that require grad: the node backward deposits their gradient through. */
   declare _acc: Node | null
   /** @internal Set by `retainGrad()` on a non-leaf. */
@@ -75,7 +81,8 @@ export class Tensor extends CoreBase {
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     super(storage, shape, strides, offset) // assigns `storage`: see the accessor below the class
     this._grad = null
-    this.gradFn = null
+    this._fn = null
+    this._slot = -1
     this._acc = null
     this._retain = false
     this._view = null
@@ -91,6 +98,17 @@ export class Tensor extends CoreBase {
     return CoreTensor.prototype.item.call(this)
   }
 
+  /** The node that computed this tensor (PyTorch's `grad_fn`); null on leaves. */
+  get gradFn(): Node | null {
+    const fn = this._fn
+    return fn === null || fn instanceof Node ? fn : fn.node(this._slot)
+  }
+
+  set gradFn(node: Node | null) {
+    this._fn = node
+    this._slot = -1
+  }
+
   /**
    * The gradient deposited by backward: leaves that require grad get one, and so do
    * non-leaves that called `retainGrad()`. It accumulates over backward calls until set to
@@ -98,7 +116,7 @@ export class Tensor extends CoreBase {
    * `retainGrad()` warns once per process, as PyTorch does: it will stay null.
    */
   get grad(): Tensor | null {
-    if (this._grad === null && !warnedNonLeafGrad && this.gradFn !== null && !this._retain) warnNonLeafGrad()
+    if (this._grad === null && !warnedNonLeafGrad && this._fn !== null && !this._retain) warnNonLeafGrad()
     return this._grad
   }
 
@@ -120,7 +138,7 @@ export class Tensor extends CoreBase {
   /** Computed by a recorded op, or a leaf with an accumulator (see requiresGrad_). */
   get requiresGrad(): boolean {
     if (this._view !== null && this._view.version !== this.storage.version) refreshView(this)
-    return this.gradFn !== null || this._acc !== null
+    return this._fn !== null || this._acc !== null
   }
 
   set requiresGrad(flag: boolean) {
@@ -130,16 +148,16 @@ export class Tensor extends CoreBase {
   /** Leaves are tensors no recorded op made: user data, parameters, detached values. */
   get isLeaf(): boolean {
     if (this._view !== null && this._view.version !== this.storage.version) refreshView(this)
-    return this.gradFn === null
+    return this._fn === null
   }
 
   /** Sets whether a leaf requires grad (in place; returns this tensor). */
   requiresGrad_(flag = true): this {
-    if (this.gradFn !== null) {
+    if (this._fn !== null) {
       if (flag) return this
       throw new AdError(
         'INVALID_ARGUMENT',
-        `requiresGrad_(false): this tensor was computed by ${this.gradFn.name} and is not a leaf; ` +
+        `requiresGrad_(false): this tensor was computed by ${(this.gradFn as Node).name} and is not a leaf; ` +
           'use detach() to get a tensor without history.',
       )
     }
@@ -154,6 +172,7 @@ export class Tensor extends CoreBase {
     if (!this.requiresGrad) {
       throw new AdError('INVALID_ARGUMENT', 'retainGrad(): this tensor does not require grad, so backward never computes its gradient.')
     }
+    // (A slot of the scalar tape gets its node: the pass then runs it the general way, which deposits.)
     if (this.gradFn !== null) this._retain = true
     return this
   }

@@ -196,3 +196,24 @@ describe('backward', () => {
     expect(x.grad!.item()).toBe(1)
   }, 60_000)
 })
+
+describe('backward keeps the dtype of a float32 graph', () => {
+  // A 0-dim cotangent is a plain number; the rules must still see it as float32 so that
+  // every step of the pass rounds to float32, as PyTorch's does: d/dx sum(((x·a)·b)·c) is
+  // then fl(fl(c·b)·a), not c·b·a rounded once (which a float64 pass would give).
+  const a = [1.38, 0.96, 0.83], b = [1.6, 2.96, 2.74], c = [0.66, 1.48, 1.59]
+  const f = Math.fround
+  const expected = a.map((_, i) => f(f(f(c[i]) * f(b[i])) * f(a[i])))
+  const onceRounded = a.map((_, i) => f(f(c[i]) * f(b[i]) * f(a[i])))
+
+  it('a float32 loss reduced to 0-dim rounds every cotangent to float32', () => {
+    expect(expected).not.toEqual(onceRounded) // the values discriminate
+    const t32 = (v: number[]) => tensor(v, { dtype: 'float32' })
+    for (const reduce of [(z: Tensor) => z.sum(), (z: Tensor) => z.mean().mul(3)]) {
+      const x = tensor([0.5, -1, 2], { dtype: 'float32', requiresGrad: true })
+      reduce(x.mul(t32(a)).mul(t32(b)).mul(t32(c))).backward()
+      expect(x.grad!.dtype).toBe('float32')
+      expect(x.grad!.tolist()).toEqual(expected)
+    }
+  })
+})

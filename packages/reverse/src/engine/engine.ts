@@ -10,10 +10,12 @@ import { ReadyQueue } from './queue.js'
 import { batchedRule, stackSlices } from './batched.js'
 import { Cotangents } from './recycle.js'
 import { runWithStandIns } from './stale.js'
+import { nextPending, sendSlot, sweep, type SweepRoute } from './sweep.js'
+import { retire, SlotNode, type Tape } from './tape.js'
 import { nodeFreed, tracking } from '../debug/stats.js'
 import { writes } from '../inplace/versions.js'
 import type { Tensor } from '../api/tensor.js'
-import { scalarOf, wrap } from '../api/wrap.js'
+import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
 
 /**
  * One backward pass. `roots` get the `seeds` as cotangents. Without `targets`, every leaf
@@ -113,6 +115,14 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     fresh: capture ? null : new FreshStorages(pass.seeds),
     recycler: createGraph ? null : new Cotangents(),
     batch: pass.batch ?? 0,
+    slots: !createGraph && !capture && mode.anomaly === 0,
+    tapes: [],
+    changed: false,
+    sendNode: (node, c) => send(route, node, c),
+    runSlow: (node, g) => {
+      node.g = g
+      runNode(node, route)
+    },
   }
   const previousGrad = mode.gradEnabled
   mode.gradEnabled = createGraph
@@ -126,8 +136,9 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
       if (capture && (root.pass !== id || (!root.useful && root.target < 0))) continue
       send(route, root, pass.seeds[j])
     }
-    while (queue.size > 0) runNode(queue.pop(), route)
+    drain(route)
     for (let i = 0; i < leaves.length; i++) flushLeaf(leaves[i], route)
+    if (!retainGraph) for (const tape of route.tapes) retire(tape)
     return route.captured
   } finally {
     mode.gradEnabled = previousGrad
@@ -140,8 +151,35 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   }
 }
 
+/**
+ * Runs what waits, newest first: nodes from the ready queue and slots of the tapes reached
+ * (sweep.ts), whichever is newer, so both run in the one order of sequence numbers.
+ */
+function drain(route: Route): void {
+  const queue = route.queue
+  const tapes = route.tapes
+  for (;;) {
+    let newest = queue.size > 0 ? queue.peek().seq : -1
+    let best: Tape | null = null
+    let floor = -1
+    for (let i = 0; i < tapes.length; i++) {
+      const tape = tapes[i] as Tape
+      if (tape.pending === 0) continue
+      const q = tape.seq[nextPending(tape, route.id)] as number
+      if (q > newest) {
+        floor = newest
+        newest = q
+        best = tape
+      } else if (q > floor) floor = q
+    }
+    if (newest < 0) return
+    if (best === null) runNode(queue.pop(), route)
+    else sweep(best, route, floor)
+  }
+}
+
 /** Where cotangents go during one pass, and how the pass runs. */
-interface Route {
+interface Route extends SweepRoute {
   id: number
   minSeq: number
   capture: boolean
@@ -157,6 +195,11 @@ interface Route {
   recycler: Cotangents | null
   /** The leading batch dim of every cotangent (0: none). */
   batch: number
+  /**
+   * Whether slots of the scalar tape run as slots (sweep.ts): not when the pass is recorded,
+   * prunes for targets or checks for anomalies; slot nodes then run as any node.
+   */
+  slots: boolean
 }
 
 /** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
@@ -211,6 +254,11 @@ function flushLeaf(leaf: Node, route: Route): void {
  * recycles, `c` is already held (see propagate); a sum releases its two terms.
  */
 function send(route: Route, node: Node, c: Value): void {
+  if (route.slots && node instanceof SlotNode) {
+    // A slot's node stands for the slot: its cotangent goes where the slot's others go.
+    sendSlot(route, node.tape, node.slot, scalarOf(c))
+    return
+  }
   const recycler = route.recycler
   if (node.queued === route.id) {
     const old = node.g
@@ -229,7 +277,10 @@ function send(route: Route, node: Node, c: Value): void {
   node.queued = route.id
   node.g = c
   if (node.op === null) route.leaves.push(node)
-  else route.queue.push(node)
+  else {
+    route.queue.push(node)
+    route.changed = true
+  }
 }
 
 /** Runs the node's VJP rule and sends each input's cotangent to the node it flows to. */
@@ -242,6 +293,10 @@ function propagate(node: Node, g: Value, route: Route): void {
       ? batchedRule(node, g, route.batch, (slice) => runRule(node, op, out, slice, route), !node.freed && !stale(node))
       : runRule(node, op, out, g, route)
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
+  if (route.slots && node instanceof SlotNode) {
+    sendFromSlot(route, node, cotangents)
+    return
+  }
   const n = node.needs.length
   const recycler = route.recycler
   if (recycler !== null) {
@@ -269,8 +324,26 @@ function runRule(node: Node, op: Op, out: Tensor, g: Value, route: Route): Maybe
     // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
     return scalarVjp(node, op, out, g)
   }
+  // A number carries no dtype. Rules of ops with a scalar form combine it with their
+  // inputs, whose dtype wins (numbers are weak), but a rule that builds a tensor from the
+  // cotangent alone (a reduction's expand) would make it float64: for those a float32
+  // output's cotangent becomes a float32 0-dim tensor (PyTorch seeds with
+  // ones_like(output)), so a float32 graph's backward pass stays in float32.
+  const cot = typeof g === 'number' && op.scalar === undefined && out.dtype !== 'float64' ? scalarTensor(g, out.dtype) : g
   // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
-  return (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, g, node.needs)
+  return (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, cot, node.needs)
+}
+
+/** A slot's cotangents, after its node ran its rule: down the slot's edges, as a sweep sends them. */
+function sendFromSlot(route: Route, node: SlotNode, cotangents: MaybeZero[]): void {
+  const tape = node.tape
+  for (let i = 0; i < cotangents.length; i++) {
+    const c = cotangents[i]
+    const e = tape.edgeCode(node.slot, i)
+    if (c === null || c === undefined || e === -1) continue
+    if (e >= 0) sendSlot(route, tape, e, scalarOf(c))
+    else send(route, tape.ext[-2 - e] as Node, c)
+  }
 }
 
 /** The node input i's cotangent `c` goes to, or null when it goes nowhere (no edge, a zero, pruned). */

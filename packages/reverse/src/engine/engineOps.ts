@@ -25,6 +25,7 @@ export function internalOp(spec: InternalSpec): Op {
     constantArgs: undefined,
     elementwise: undefined,
     scalar: undefined,
+    partials: undefined,
     shape: spec.shape,
     primal: spec.primal,
     jvp: spec.jvp,
@@ -34,6 +35,7 @@ export function internalOp(spec: InternalSpec): Op {
     },
     edges: undefined,
     differentiable: true,
+    id: -1,
     parseAttrs: (attrs: object | undefined) => attrs ?? {},
   } as unknown as Op
 }

@@ -11,7 +11,7 @@ import { valuelessTensor, type Tensor } from '../api/tensor.js'
  * storage of one, which throws `GRAPH_FREED`: only where a freed tensor is actually needed.
  */
 export function freeSaved(node: Node): void {
-  node.free(standIn)
+  node.free(freedValue)
 }
 
 /** Runs a freed node's rule; a read of a freed value becomes GRAPH_FREED naming the node. */
@@ -27,14 +27,18 @@ export function runFreed<T>(node: Node, rule: () => T): T {
 /** Thrown when a freed value is read (runFreed turns it into an error naming the node). */
 const FREED_READ = new AdError('GRAPH_FREED', 'a tensor saved for backward was read after a backward pass freed it.')
 
-function standIn(saved: unknown): unknown {
+/** What a freed node keeps of a saved value: numbers as they are, tensors as valueless stand-ins. */
+export function freedValue(saved: unknown): unknown {
   if (!(saved instanceof CoreTensor)) return saved // numbers are attributes of the node, kept as PyTorch keeps scalars
-  if (saved.shape.length === 0) {
-    scalars ??= { float64: valuelessTensor([], 'float64', FREED_READ), float32: valuelessTensor([], 'float32', FREED_READ) }
-    return scalars[saved.dtype]
-  }
+  if (saved.shape.length === 0) return freedScalar(saved.dtype)
   return valuelessTensor(saved.shape, saved.dtype, FREED_READ)
 }
 
 /** 0-dim stand-ins are shared: freeing a node of scalar code allocates nothing. */
 let scalars: Record<DType, Tensor> | null = null
+
+/** The stand-in of a 0-dim tensor of a dtype. */
+export function freedScalar(dtype: DType = 'float64'): Tensor {
+  scalars ??= { float64: valuelessTensor([], 'float64', FREED_READ), float32: valuelessTensor([], 'float32', FREED_READ) }
+  return scalars[dtype]
+}

@@ -1,7 +1,8 @@
 import { Tensor as CoreTensor, type Op, type Value } from '@ad/core'
 import { evaluate, TRACE, type Interpreter } from '@ad/core/internal'
 import { mode } from './mode.js'
-import { Node } from './node.js'
+import { MAX_CACHED, NEEDS, Node } from './node.js'
+import { recordScalar } from './tape.js'
 import { Tensor } from '../api/tensor.js'
 import { rememberTrace } from '../debug/anomaly.js'
 import { refreshView, viewOf } from '../inplace/views.js'
@@ -25,7 +26,8 @@ export const reverseInterpreter: Interpreter = {
       if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
     }
     if (mode.gradEnabled) {
-      if (op.differentiable) record(op, args, attrs, out)
+      // A float64 scalar result (`_value` set) goes on the compact tape when it can (tape.ts).
+      if (op.differentiable && (out._value === null || mode.anomaly !== 0 || !recordScalar(op, args, out))) record(op, args, attrs, out)
     } else if (mode.collect !== null) collect(args, mode.collect)
     return out
   },
@@ -37,7 +39,7 @@ export const reverseInterpreter: Interpreter = {
     if (mode.plain !== 0) return true
     for (let i = 0; i < values.length; i++) {
       const v = values[i]
-      if (v instanceof Tensor && (v.gradFn !== null || v._acc !== null)) return false
+      if (v instanceof Tensor && (v._fn !== null || v._acc !== null)) return false
     }
     return true
   },
@@ -123,7 +125,7 @@ function record(op: Op, args: readonly Value[], attrs: object, out: Tensor): voi
     if (!(a instanceof Tensor)) continue
     // A view whose base changed in place since its history was made gets a fresh one first.
     if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
-    const req = (a.gradFn !== null || a._acc !== null) && (constant === undefined || !constant.includes(i))
+    const req = (a._fn !== null || a._acc !== null) && (constant === undefined || !constant.includes(i))
     if (!req) continue
     any = true
     if (n <= MAX_CACHED) mask |= 1 << i
@@ -131,13 +133,7 @@ function record(op: Op, args: readonly Value[], attrs: object, out: Tensor): voi
   }
   if (!any) return
   // (A node copies the inputs it keeps: a list op's array, the caller's own, may change later.)
-  const node = new Node(op, attrs, args, out, needs ?? NEEDS[n][mask])
+  const node = new Node(op, attrs, args, out, needs ?? (NEEDS[n] as (readonly boolean[])[])[mask] as readonly boolean[])
   out.gradFn = node
   if (mode.anomaly !== 0) rememberTrace(node)
 }
-
-/** Shared, frozen `needs` arrays for ops of up to four inputs, indexed by a bit mask. */
-const MAX_CACHED = 4
-const NEEDS: (readonly boolean[])[][] = Array.from({ length: MAX_CACHED + 1 }, (_, n) =>
-  Array.from({ length: 1 << n }, (_, mask) => Object.freeze(Array.from({ length: n }, (_, i) => (mask & (1 << i)) !== 0))),
-)

@@ -245,6 +245,17 @@ export function edgeOf(t: Tensor): Node {
   return (t.gradFn ?? t._acc) as Node
 }
 
+/** Shared, frozen `needs` arrays for ops of up to four inputs, indexed by a bit mask of the inputs that need a gradient. */
+export const MAX_CACHED = 4
+export const NEEDS: readonly (readonly (readonly boolean[])[])[] = Array.from({ length: MAX_CACHED + 1 }, (_, n) =>
+  Array.from({ length: 1 << n }, (_, mask) => Object.freeze(Array.from({ length: n }, (_, i) => (mask & (1 << i)) !== 0))),
+)
+
+/** Takes a sequence number, for a slot of the scalar tape (tape.ts): slots and nodes share one order. */
+export function takeSeq(): number {
+  return nextSeq++
+}
+
 /** The sequence number the next node will get: nodes made from now on have at least this. */
 export function currentSeq(): number {
   return nextSeq

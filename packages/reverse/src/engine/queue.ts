@@ -26,6 +26,11 @@ export class ReadyQueue {
     items[i] = node
   }
 
+  /** The newest node, left in the queue (the queue is not empty). */
+  peek(): Node {
+    return this.items[0] as Node
+  }
+
   pop(): Node {
     const items = this.items
     const top = items[0]

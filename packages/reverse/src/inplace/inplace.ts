@@ -42,6 +42,14 @@ export function installInplaceMethods(): void {
     return inplace(this, 'zero_', NONE, (self) => apply(zeroOp, [self], NO_ATTRS), null)
   })
   define(proto, 'copy_', function (this: Tensor, src: unknown): Tensor {
+    // Unrecorded, from another storage of the same shape (an optimizer writing new weights):
+    // written straight in. The op's result is a copy, needed only when src shares memory
+    // with this tensor (then writing through it as it is read could change it).
+    if (src instanceof CoreTensor && src.storage !== this.storage && sameShape(src.shape, this.shape) && !recording(this, 'copy_', [src])) {
+      checkWritable(this, 'copy_')
+      write(this, src, 'copy_')
+      return this
+    }
     return inplace(this, 'copy_', [src], (self, [s]) => apply(copyOp, [self, s as Value], NO_ATTRS), null)
   })
 }
@@ -87,7 +95,7 @@ function inplace(
 function recording(t: Tensor, name: string, rest: readonly unknown[]): boolean {
   if (!mode.gradEnabled || mode.plain !== 0) return false
   const base = t._view === null ? t : t._view.base
-  if (base.gradFn === null && base._acc !== null) {
+  if (base._fn === null && base._acc !== null) {
     const what = base === t ? 'this tensor is a leaf that requires grad' : 'this tensor is a view of a leaf that requires grad'
     throw new AdError(
       'LEAF_INPLACE',

@@ -1,11 +1,14 @@
 import type { FloatArray } from '../../dtype.js'
 import type { MatrixView } from '../gemm.js'
-import { gemmWasmBase64 } from './gemm-bytes.js'
+import { gemmSharedWasmBase64, gemmWasmBase64 } from './gemm-bytes.js'
+import { CONTROL_BYTES, CTL, HelperPool, JOB_FIELDS, runChunk } from './gemm-threads.js'
 
 // The WebAssembly SIMD backend of `gemm`. Each product copies A's and B's elements into the
 // module's linear memory (one memcpy each for the usual layouts), packs them there into the
 // panels gemm.wat's micro-kernels read, runs the kernels block by block and copies C out.
-// The memory grows as needed and is kept for the next product.
+// The memory grows as needed and is kept for the next product. Where the platform shares
+// memory between threads, the module is the variant on a shared memory, and large products
+// are split with helper threads (gemm-threads.ts).
 
 // The few WebAssembly declarations used here (TypeScript's ES libs leave them to lib.dom).
 interface WasmMemory {
@@ -27,9 +30,12 @@ declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { readonly exports: unknown }
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory
 }
 
 let exports: GemmExports | null | undefined
+/** The helper threads, where memory can be shared (null: products run on the calling thread). */
+let pool: HelperPool | null = null
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text)
@@ -44,9 +50,10 @@ function load(): GemmExports | null {
     exports = null
     try {
       if (typeof WebAssembly === 'object') {
+        exports = loadShared()
         const bytes = decodeBase64(gemmWasmBase64)
         // validate() fails, without throwing, on a runtime that lacks an instruction we use.
-        if (WebAssembly.validate(bytes)) {
+        if (exports === null && WebAssembly.validate(bytes)) {
           exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as GemmExports
         }
       }
@@ -57,9 +64,57 @@ function load(): GemmExports | null {
   return exports
 }
 
+/**
+ * The variant on a shared memory, with its helper pool (not started yet), where the platform
+ * has shared memory and atomics (not a page without cross-origin isolation); else null.
+ */
+function loadShared(): GemmExports | null {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return null
+  try {
+    const bytes = decodeBase64(gemmSharedWasmBase64)
+    if (!WebAssembly.validate(bytes)) return null
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / 65536, shared: true })
+    const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as GemmExports
+    pool = new HelperPool(memory, bytes)
+    return wasm
+  } catch {
+    pool = null
+    return null
+  }
+}
+
 export function simdAvailable(): boolean {
   return load() !== null
 }
+
+let threadsWanted = true
+
+/** Whether large products may use helper threads (on by default where the platform has them). */
+export function setGemmThreads(on: boolean): void {
+  threadsWanted = on
+}
+
+/**
+ * Starts the helper threads now (they otherwise start with the first large product, and take
+ * part once ready) and resolves to how many are ready: 0 where there are none.
+ */
+export function gemmHelpers(): Promise<number> {
+  load()
+  return pool === null ? Promise.resolve(0) : pool.start()
+}
+
+/** Chunks of products that helper threads have run so far (0 without helpers). */
+export function gemmHelpedChunks(): number {
+  return pool === null ? 0 : pool.helped
+}
+
+/**
+ * Below this many multiply-adds a product stays on one thread: waking a helper and waiting
+ * for its last chunk cost tens of microseconds, what about 2^20 multiply-adds take here.
+ */
+const THREAD_MIN_WORK = 1 << 20
+/** Chunks per thread: small enough that a busy core's share is soon taken over by the others. */
+const CHUNKS_PER_THREAD = 4
 
 /** Columns of a B panel (32 bytes a row: 8 float32 or 4 float64) and rows of an A panel. */
 const PANEL_BYTES = 32
@@ -74,6 +129,9 @@ let f64: Float64Array = new Float64Array(0)
 
 /** Addresses stay below 2 GiB (signed i32 offsets from JavaScript); larger products fall back. */
 const MAX_BYTES = 2 ** 31
+
+/** The fields of the product being run (see gemm-threads.ts), reused. */
+const job = new Int32Array(JOB_FIELDS)
 
 /**
  * Makes the linear memory at least `bytes` long and refreshes the views (growing detaches
@@ -113,9 +171,9 @@ export function simdGemm(
   const aStride = MR * k * size
   const bStride = PANEL_BYTES * k
   const ldc = colPanels * PANEL_BYTES
-  // Layout: A's and B's elements as given, then their panels, then C (rows padded to 4,
-  // columns to a whole panel).
-  const aRawAt = 0
+  // Layout: the helpers' control block, A's and B's elements as given, then their panels,
+  // then C (rows padded to 4, columns to a whole panel).
+  const aRawAt = CONTROL_BYTES
   const bRawAt = align(aRawAt + stagedLength(a, m, k) * size)
   const aAt = align(bRawAt + stagedLength(b, k, n) * size)
   const bAt = aAt + rowPanels * aStride
@@ -132,19 +190,29 @@ export function simdGemm(
     wasm.pack64(bRawAt, B.colStride * 8, B.rowStride * 8, n, k, bAt)
   }
 
-  const kernel = single ? wasm.gemm_f32 : wasm.gemm_f64
-  const blockPanels = Math.max(1, Math.floor(A_BLOCK_BYTES / (MR * KC * size)))
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = Math.min(KC, k - p0)
-    for (let i0 = 0; i0 < rowPanels; i0 += blockPanels) {
-      kernel(
-        aAt + i0 * aStride + p0 * MR * size, aStride,
-        bAt + p0 * PANEL_BYTES, bStride,
-        cAt + i0 * MR * ldc, ldc,
-        Math.min(blockPanels, rowPanels - i0), colPanels, kc, p0 > 0 ? 1 : 0,
-      )
-    }
-  }
+  job[CTL.A] = aAt
+  job[CTL.A_STRIDE] = aStride
+  job[CTL.B] = bAt
+  job[CTL.B_STRIDE] = bStride
+  job[CTL.C] = cAt
+  job[CTL.LDC] = ldc
+  job[CTL.K] = k
+  job[CTL.KC] = KC
+  job[CTL.BLOCK] = Math.max(1, Math.floor(A_BLOCK_BYTES / (MR * KC * size)))
+  job[CTL.ROW_PANELS] = rowPanels
+  job[CTL.COL_PANELS] = colPanels
+  job[CTL.F64] = single ? 0 : 1
+  // Cut the panels of C along columns, so each chunk reads all of A's panels, when B has more
+  // of them (m ≤ n); else along rows. Either way every element is summed as on one thread.
+  const splitRows = colPanels < 2 || (rowPanels >= 2 && m > n)
+  job[CTL.SPLIT_ROWS] = splitRows ? 1 : 0
+  const parallel = pool !== null && threadsWanted && m * n * k >= THREAD_MIN_WORK
+  if (parallel) void pool!.start()
+  const threads = parallel ? pool!.ready + 1 : 1
+  const chunks = Math.min(splitRows ? rowPanels : colPanels, threads * CHUNKS_PER_THREAD, 255)
+  job[CTL.CHUNKS] = threads > 1 ? chunks : 1
+  if (threads > 1 && chunks > 1) pool!.run(wasm, job)
+  else runChunk(wasm, job, 0)
   copyOut(view, cAt / size, ldc / size, m, n, c, cOffset, accumulate)
   return true
 }
