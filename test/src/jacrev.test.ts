@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest'
 import fc from 'fast-check'
 import { apply, listOps } from '@ad/core/internal'
-import { assemble, drawPoint, materialize, primalArgs } from '@ad/check'
+import { assemble, drawPoint, materialize, primalArgs } from '@ad/check/harness'
 import * as R from '@ad/reverse'
 
 const seed = 20261205
