@@ -120,6 +120,15 @@ describe('explain', () => {
     expect(text).toMatch(/Math\.sin/)
   })
 
+  it('writes a value read once inside its reader, and keeps one read twice (x·x) in a const', () => {
+    const text = explain((v: Tensor) => mul(square(exp(v)), sin(v)))(x)
+    const code = text.slice(text.indexOf('for ('))
+    expect(code.match(/Math\.exp/g)).toHaveLength(1)
+    expect(code).toMatch(/const v\d+ = Math\.exp/)
+    expect(code).toMatch(/Math\.sin\(l0\)/)
+    expect((compile((v: Tensor) => mul(square(exp(v)), sin(v)))(x) as Tensor).tolist()).toEqual((mul(square(exp(x)), sin(x)) as Tensor).tolist())
+  })
+
   it('fuses Rosenbrock into one loop with its sum, and its gradient (slices transposed by cat) into one loop too', () => {
     const text = explain(rosenbrock)(x)
     expect(text).toMatch(/1 steps/)

@@ -65,8 +65,9 @@ export class GraphBuilder {
   readonly nodes: Node[] = []
   readonly inputs: Node[] = []
 
-  add(fields: Omit<Node, 'id'>): Node {
-    const node: Node = { id: this.nodes.length, ...fields }
+  /** A node with the next id (fields written in one order: every node has one hidden class). */
+  add(f: Omit<Node, 'id'>, args: readonly Arg[] = f.args): Node {
+    const node: Node = { id: this.nodes.length, kind: f.kind, op: f.op, args, attrs: f.attrs, shape: f.shape, dtype: f.dtype, weak: f.weak, index: f.index, value: f.value }
     this.nodes.push(node)
     if (node.kind === 'input') this.inputs.push(node)
     return node

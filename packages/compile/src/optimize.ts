@@ -29,7 +29,7 @@ export function optimize(graph: Graph): Graph {
     const known = seen.get(key)
     if (known !== undefined) same[node.id] = known
     else {
-      const kept = args.every((a, i) => a === node.args[i]) ? node : { ...node, args }
+      const kept = args.every((a, i) => a === node.args[i]) ? node : withArgs(node, args)
       seen.set(key, kept)
       same[node.id] = kept
     }
@@ -49,13 +49,20 @@ function renumber(graph: Graph, outputs: readonly (Node | Graph['outputs'][numbe
   for (const o of outputs) if (isNode(o)) mark(o)
   const builder = new GraphBuilder()
   const fresh = new Map<Node, Node>()
-  const order = [...live, ...graph.inputs].sort((a, b) => a.id - b.id)
-  for (const n of order) {
-    if (fresh.has(n)) continue
-    const { id: _id, ...fields } = n
-    fresh.set(n, builder.add({ ...fields, args: n.args.map((a) => (typeof a === 'number' ? a : fresh.get(a)!)) }))
+  // Kept nodes carry the ids of the nodes they stand for, so the old order is theirs.
+  const byId = new Map<number, Node>()
+  for (const n of live) byId.set(n.id, n)
+  for (const n of graph.inputs) byId.set(n.id, n)
+  for (const old of graph.nodes) {
+    const n = byId.get(old.id)
+    if (n === undefined || fresh.has(n)) continue
+    fresh.set(n, builder.add(n, n.args.map((a) => (typeof a === 'number' ? a : fresh.get(a)!))))
   }
   return { inputs: builder.inputs, nodes: builder.nodes, outputs: outputs.map((o) => (isNode(o) ? fresh.get(o)! : o)) }
+}
+
+function withArgs(node: Node, args: readonly Arg[]): Node {
+  return { id: node.id, kind: node.kind, op: node.op, args, attrs: node.attrs, shape: node.shape, dtype: node.dtype, weak: node.weak, index: node.index, value: node.value }
 }
 
 /** Numbers keyed exactly (-0 and NaN included). */

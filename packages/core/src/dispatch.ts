@@ -21,6 +21,11 @@ export interface Interpreter {
    * recorded, nothing transformed), so a fused loop may stand in for a rule's ops on them.
    */
   passive?(values: readonly unknown[]): boolean
+  /**
+   * Optional: `apply` of an op to `n` = 1 or 2 arguments (`b` unused for one), without the
+   * argument array: the calls of scalar code, one method or free function per number.
+   */
+  applyFew?(op: AnyOp, n: 1 | 2, a: Value, b: Value | undefined, attrs: object): Value
 }
 
 export interface Traced {

@@ -1,7 +1,8 @@
 import type { Attr, AttrSchema, AttrsInput, AttrsOf } from './attrs.js'
 import type { Value } from './dispatch.js'
 import { invalid } from './errors.js'
-import { apply, listOps, type Input, type Op } from './op.js'
+import { Tensor } from './tensor.js'
+import { apply, applyFew, listOps, type Input, type Op } from './op.js'
 import type * as ops from './ops/index.js'
 
 // ---------------------------------------------------------------------------------------
@@ -163,17 +164,18 @@ function makeMethod(op: Op) {
     const args = [self, ...rest.slice(0, tensors)]
     return apply(op, args, op.parseAttrs(positionalAttrs(op, rest.slice(tensors))))
   }
-  // `x.square()` and `x.sub(y)` (no attrs) are most calls: they build only the argument array
-  // the op is applied to. `arguments.length` rather than a rest parameter, which allocates.
+  // `x.square()` and `x.sub(y)` (no attrs) are most calls: they go to `applyFew`, with no
+  // argument array unless the interpreter needs one. `arguments.length` rather than a rest
+  // parameter, which allocates.
   if (others === 0) {
     return function (this: Value): Value {
-      if (arguments.length === 0) return apply(op, [this], (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+      if (arguments.length === 0) return applyFew(op, 1, this, undefined, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
       return general(this, Array.from(arguments))
     }
   }
   if (others === 1) {
     return function (this: Value, other: unknown): Value {
-      if (arguments.length === 1 && !isPlainObject(other)) return apply(op, [this, other], (defaults ??= Object.freeze(op.parseAttrs(undefined))))
+      if (arguments.length === 1 && (other instanceof Tensor || !isPlainObject(other))) return applyFew(op, 2, this, other, (defaults ??= Object.freeze(op.parseAttrs(undefined))))
       return general(this, Array.from(arguments))
     }
   }

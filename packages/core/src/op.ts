@@ -1,6 +1,6 @@
 import { parseAttrs, type AttrSchema, type AttrsOf } from './attrs.js'
 import { tensor } from './create.js'
-import { TRACE, topInterpreter, type Traced, type Value } from './dispatch.js'
+import { interpreterOf, TRACE, topInterpreter, type Traced, type Value } from './dispatch.js'
 import type { Domain } from './domain.js'
 import { checkAllocation, promote, type DType } from './dtype.js'
 import { describeValue, invalid } from './errors.js'
@@ -273,13 +273,13 @@ function freeFunction(op: Op): (...raw: unknown[]) => Value {
   if (fixed === 1) {
     return function (this: unknown, x: unknown): Value {
       if (arguments.length !== 1 || isAttrs(x)) return general(...arguments)
-      return scalar !== undefined && typeof x === 'number' ? scalar(x) : apply(op, [x], defaults())
+      return scalar !== undefined && typeof x === 'number' ? scalar(x) : applyFew(op, 1, x, undefined, defaults())
     }
   }
   if (fixed === 2) {
     return function (this: unknown, a: unknown, b: unknown): Value {
       if (arguments.length !== 2 || isAttrs(b)) return general(...arguments)
-      return scalar !== undefined && typeof a === 'number' && typeof b === 'number' ? scalar(a, b) : apply(op, [a, b], defaults())
+      return scalar !== undefined && typeof a === 'number' && typeof b === 'number' ? scalar(a, b) : applyFew(op, 2, a, b, defaults())
     }
   }
   return general
@@ -312,6 +312,20 @@ export function apply(op: Op, args: readonly unknown[], attrs: object): Value {
   const top = topInterpreter(args)
   if (top !== undefined) return top.apply(op, args as Value[], attrs)
   return evaluate(op, args, attrs)
+}
+
+/**
+ * `apply(op, [a], attrs)` (n = 1) or `apply(op, [a, b], attrs)` (n = 2), without the argument
+ * array when the top interpreter takes the arguments one by one (`applyFew`).
+ */
+export function applyFew(op: Op, n: 1 | 2, a: unknown, b: unknown, attrs: object): Value {
+  const ia = interpreterOf(a)
+  const ib = n === 2 ? interpreterOf(b) : undefined
+  // The first of the highest level, as topInterpreter picks.
+  const top = ib === undefined || (ia !== undefined && ia.level >= ib.level) ? ia : ib
+  if (top !== undefined && top.applyFew !== undefined) return top.applyFew(op, n, a as Value, b as Value, attrs)
+  const args = n === 1 ? [a] : [a, b]
+  return top !== undefined ? top.apply(op, args as Value[], attrs) : evaluate(op, args, attrs)
 }
 
 /** Runs an op's kernel on plain values (numbers stay numbers for scalar elementwise ops). */

@@ -2,7 +2,10 @@ import type { FloatArray } from '@ad/core'
 import type { Arg } from '../graph.js'
 import type { Node } from '../graph.js'
 import { contiguous, reduction, type Group, type Layout, type Plan } from './plan.js'
-import { literal, scalarForm } from './scalarExpr.js'
+import { literal, scalarForm, timesUsed } from './scalarExpr.js'
+
+/** How deep inlined expressions nest before a value gets a const again. */
+const INLINE_DEPTH = 16
 
 /** A generated loop: reads and writes arrays `d` and slots `r`. */
 export type LoopFn = (d: FloatArray[], r: Float64Array) => void
@@ -31,6 +34,22 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   const f32 = group.dtype === 'float32'
   const fround = (e: string) => (f32 ? `Math.fround(${e})` : e)
   const inGroup = new Set(group.members)
+  // A member read once, by a later member of this loop, and kept nowhere is written inside
+  // its reader's expression instead of a const of its own: half the source for scalar code.
+  const uses = new Map<Node, number>()
+  const named = new Set<Node>()
+  for (const m of group.members) {
+    if (plan.stored.has(m) || reduction(m) || (m.op!.concat !== undefined && m.op!.scalar === undefined)) named.add(m)
+    if (m.op!.concat !== undefined && m.op!.scalar === undefined) for (const a of m.args) named.add(a as Node)
+    // Counted as the reader's expression names it: `x * x` reads x twice.
+    const f = reduction(m) ? m.op!.reduce!.combine : m.op!.scalar
+    m.args.forEach((a, i) => {
+      if (typeof a === 'number' || !inGroup.has(a)) return
+      const times = f === undefined ? 2 : reduction(m) ? timesUsed(f, 1) : timesUsed(f, i)
+      uses.set(a, (uses.get(a) ?? 0) + times)
+    })
+  }
+  const inline = new Map<Node, { expr: string; depth: number }>()
   const fns: ((...xs: number[]) => number)[] = []
   const pre: string[] = []
   const head: string[] = []
@@ -38,6 +57,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   const body: string[] = []
   const post: string[] = []
   const pointers: Pointer[] = []
+  const folds: Fold[] = []
   const arrayNames = new Map<number, string>()
   const leafNames = new Map<string, string>()
   const slotNames = new Map<number, string>()
@@ -99,7 +119,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   }
   const readArg = (a: Arg): string => {
     if (typeof a === 'number') return fround(literal(a))
-    if (inGroup.has(a)) return `v${a.id}`
+    if (inGroup.has(a)) return inline.get(a)?.expr ?? `v${a.id}`
     const loc = plan.loc.get(a)!
     if (loc.kind === 'literal') return fround(literal(loc.value))
     if (loc.kind === 'slot') {
@@ -151,7 +171,16 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       const out = arrayName(loc.array, true)
       const k = pointer(out, loc.layout, (d) => (reduced.has(d) ? 0 : kept.strides[keptIndex[d]]))
       pre.push(`${out}.fill(${literal(init)})`)
-      body.push(`${out}[$P${k}] = ${callOf(combine, [`${out}[$P${k}]`, x])}`)
+      const acc = `acc${m.id}`
+      folds.push({
+        pointer: k,
+        acc,
+        inRegister: `${acc} = ${fround(callOf(combine, [acc, x]))}`,
+        inMemory: `${out}[$P${k}] = ${callOf(combine, [`${out}[$P${k}]`, x])}`,
+        load: `let ${acc} = ${out}[$P${k}]`,
+        store: `${out}[$P${k}] = ${acc}`,
+      })
+      body.push(`$F${folds.length - 1}`)
       continue
     }
     if (op.concat !== undefined && op.scalar === undefined) {
@@ -169,7 +198,13 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       body.push(`const v${m.id} = ${fround(chain)}`)
     } else {
       const args = m.args.map(readArg)
-      body.push(`const v${m.id} = ${fround(callOf(op.scalar!, args))}`)
+      const expr = fround(callOf(op.scalar!, args))
+      const depth = 1 + Math.max(0, ...m.args.map((a) => (typeof a === 'number' ? 0 : inline.get(a)?.depth ?? 0)))
+      if (uses.get(m) === 1 && !named.has(m) && depth <= INLINE_DEPTH) {
+        inline.set(m, { expr, depth })
+        continue
+      }
+      body.push(`const v${m.id} = ${expr}`)
     }
     if (loc?.kind === 'slot') body.push(`r[${loc.slot}] = v${m.id}`)
     else if (loc?.kind === 'array') {
@@ -178,7 +213,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
     }
   }
 
-  const source = assemble(S, pointers, [...head, ...pre], [...reads, ...body], post, fns.length)
+  const source = assemble(S, pointers, [...head, ...pre], [...reads, ...body], post, folds)
   const factory = new Function('F', `${fns.map((_, k) => `const f${k} = F[${k}]`).join('\n')}\nreturn function loop(d, r) {\n${source}\n}`) as (
     F: typeof fns,
   ) => LoopFn
@@ -186,7 +221,21 @@ export function emitLoop(plan: Plan, group: Group): Loop {
 }
 
 /** The loop nest over S with dims merged, pointers advanced per level; `$Pk` in the body is pointer k's index. */
-function assemble(S: readonly number[], pointers: readonly Pointer[], before: string[], body: string[], after: string[], _fns: number): string {
+/**
+ * A reduction into an array (`$Fi` in the body): folded in memory, or, when its element stays
+ * the same through the innermost loop (the reduced dims are innermost), in a local loaded
+ * before that loop and stored after it.
+ */
+interface Fold {
+  readonly pointer: number
+  readonly acc: string
+  readonly inRegister: string
+  readonly inMemory: string
+  readonly load: string
+  readonly store: string
+}
+
+function assemble(S: readonly number[], pointers: readonly Pointer[], before: string[], body: string[], after: string[], folds: readonly Fold[]): string {
   // Drop dims of size 1, then merge neighbours every pointer walks contiguously.
   const dims: { n: number; strides: number[] }[] = []
   S.forEach((n, d) => {
@@ -219,17 +268,23 @@ function assemble(S: readonly number[], pointers: readonly Pointer[], before: st
     return shift === 0 ? ptr(R, rep[k]) : `${ptr(R, rep[k])} ${shift < 0 ? '-' : '+'} ${Math.abs(shift)}`
   }
   const indent = (n: number) => '  '.repeat(n)
+  const place = (line: string) => line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k)))
+  const inRegister = folds.map((f) => R > 0 && dims[R - 1].strides[f.pointer] === 0)
   for (let level = 0; level < R; level++) {
     for (const k of leaders) lines.push(`${indent(level)}let p${level + 1}_${k} = ${ptr(level, k)}`)
+    if (level === R - 1) folds.forEach((f, i) => inRegister[i] && lines.push(indent(level) + place(f.load)))
     lines.push(`${indent(level)}for (let i${level} = 0; i${level} < ${dims[level].n}; i${level}++) {`)
   }
-  for (const line of body) lines.push(indent(R) + line.replace(/\$P(\d+)/g, (_, k: string) => at(Number(k))))
+  const fold = (line: string) => line.replace(/^\$F(\d+)$/, (_, i: string) => (inRegister[Number(i)] ? folds[Number(i)].inRegister : folds[Number(i)].inMemory))
+  if (pointers.length === 0) lines.push(...body)
+  else for (const line of body) lines.push(indent(R) + place(fold(line)))
   for (let level = R - 1; level >= 0; level--) {
     for (const k of leaders) {
       const s = dims[level].strides[k]
       if (s !== 0) lines.push(`${indent(level + 1)}p${level + 1}_${k} += ${s}`)
     }
     lines.push(`${indent(level)}}`)
+    if (level === R - 1) folds.forEach((f, i) => inRegister[i] && lines.push(indent(level) + place(f.store)))
   }
   return [...lines, ...after].join('\n')
 }

@@ -6,7 +6,14 @@
  * (V8 inlines that call: each generated loop has its own call site). Read from the function
  * itself, never from the op's name, so a user's `defineUnary` is inlined the same way.
  */
-export type ScalarForm = { kind: 'expr'; emit: (args: readonly string[]) => string } | { kind: 'call' }
+export type ScalarForm =
+  | {
+      kind: 'expr'
+      emit: (args: readonly string[]) => string
+      /** How many times the expression names each parameter (an argument written twice is computed twice). */
+      uses: (param: number) => number
+    }
+  | { kind: 'call' }
 
 const cache = new WeakMap<(...xs: number[]) => number, ScalarForm>()
 
@@ -25,7 +32,7 @@ const ALLOWED = new Set(['Math', 'Infinity', 'NaN'])
 
 function read(f: (...xs: number[]) => number): ScalarForm {
   const math = Math as unknown as Record<string, unknown>
-  if (f.name !== '' && math[f.name] === f) return { kind: 'expr', emit: (args) => `Math.${f.name}(${args.join(', ')})` }
+  if (f.name !== '' && math[f.name] === f) return { kind: 'expr', emit: (args) => `Math.${f.name}(${args.join(', ')})`, uses: () => 1 }
   const source = Function.prototype.toString.call(f).trim()
   const m = /^(?:\(\s*([\w$\s,]*)\)|([A-Za-z_$][\w$]*))\s*=>\s*([^{][\s\S]*)$/.exec(source)
   if (m === null) return { kind: 'call' }
@@ -46,7 +53,11 @@ function read(f: (...xs: number[]) => number): ScalarForm {
     last = m.index! + m[0].length
   }
   parts.push(body.slice(last))
-  return { kind: 'expr', emit: (args) => `(${parts.map((p) => (typeof p === 'number' ? `(${args[p]})` : p)).join('')})` }
+  return {
+    kind: 'expr',
+    emit: (args) => `(${parts.map((p) => (typeof p === 'number' ? `(${args[p]})` : p)).join('')})`,
+    uses: (param) => parts.filter((p) => p === param).length,
+  }
 }
 
 /** A number as a JS literal (NaN, ±Infinity and -0 included). */
@@ -56,4 +67,10 @@ export function literal(x: number): string {
   if (x === -Infinity) return '(-Infinity)'
   if (Object.is(x, -0)) return '(-0)'
   return x < 0 ? `(${x})` : String(x)
+}
+
+/** How many times `f`'s generated code computes its parameter `param` (once when it is called). */
+export function timesUsed(f: (...xs: number[]) => number, param: number): number {
+  const form = scalarForm(f)
+  return form.kind === 'expr' ? form.uses(param) : 1
 }

@@ -98,3 +98,47 @@ describe('conv2d kernels on an empty batch', () => {
     }
   })
 })
+
+describe('conv2d kernels on a batch', () => {
+  // Images are unfolded side by side into one product per block of images (at most 2^22
+  // unfolded elements): here 16·9 × 100·100 = 1.44 M a image, so blocks of 2 and a last block
+  // of 1. Each image's output and input gradient are sums in the same order as the image
+  // alone gives (bit for bit in float64); the weight gradient sums the images inside the
+  // product, so it differs from the sum of the images' own by rounding only: both are sums of
+  // the same N = n·L products, each within γ_N·Σ|terms| ≈ N·u·Σ|gy·x| of the exact sum.
+  it('give what each image gives alone, in blocks of images with a partial last block', () => {
+    const one = { c: 16, h: 100, w: 100, o: 3, kh: 3, kw: 3, oh: 100, ow: 100, stride: 1, padding: 1, dilation: 1, groups: 1 }
+    const n = 3
+    const rnd = lcg(99)
+    const size = one.c * one.h * one.w
+    const x = Float64Array.from({ length: n * size }, rnd)
+    const wt = Float64Array.from({ length: one.o * one.c * 9 }, rnd)
+    const bias = Float64Array.from({ length: one.o }, rnd)
+    const L = one.oh * one.ow
+    const gy = Float64Array.from({ length: n * one.o * L }, rnd)
+    const W = Tensor.fromArray(wt, [one.o, one.c, 3, 3])
+    const B = Tensor.fromArray(bias, [one.o])
+    const g = { ...one, n }
+    const y = conv2dKernel(g, Tensor.fromArray(x, [n, one.c, one.h, one.w]), W, B).contiguousData()
+    const dx = conv2dInputGradKernel(g, Tensor.fromArray(gy, [n, one.o, one.oh, one.ow]), W).contiguousData()
+    const dw = conv2dWeightGradKernel(g, Tensor.fromArray(x, [n, one.c, one.h, one.w]), Tensor.fromArray(gy, [n, one.o, one.oh, one.ow])).contiguousData()
+    const dwSum = new Float64Array(dw.length)
+    const g1 = { ...one, n: 1 }
+    for (let b = 0; b < n; b++) {
+      const xb = Tensor.fromArray(x.slice(b * size, (b + 1) * size), [1, one.c, one.h, one.w])
+      const gyb = Tensor.fromArray(gy.slice(b * one.o * L, (b + 1) * one.o * L), [1, one.o, one.oh, one.ow])
+      expect(Array.from(y.subarray(b * one.o * L, (b + 1) * one.o * L))).toEqual(Array.from(conv2dKernel(g1, xb, W, B).contiguousData()))
+      expect(Array.from(dx.subarray(b * size, (b + 1) * size))).toEqual(Array.from(conv2dInputGradKernel(g1, gyb, W).contiguousData()))
+      const dwb = conv2dWeightGradKernel(g1, xb, gyb).contiguousData()
+      for (let i = 0; i < dw.length; i++) dwSum[i] += dwb[i]
+    }
+    // Σ|gy·x| per weight: the weight gradient of |x| and |gy|.
+    const abs = (a: Float64Array) => a.map(Math.abs)
+    const S = conv2dWeightGradKernel(g, Tensor.fromArray(abs(x), [n, one.c, one.h, one.w]), Tensor.fromArray(abs(gy), [n, one.o, one.oh, one.ow])).contiguousData()
+    const N = n * L
+    let worst = 0
+    for (let i = 0; i < dw.length; i++) worst = Math.max(worst, Math.abs(dw[i] - dwSum[i]) / (2 * (N + 2) * 2 ** -53 * S[i]))
+    expect(worst).toBeLessThanOrEqual(1)
+    expect(worst).toBeGreaterThan(0) // the sums did run in another order
+  })
+})

@@ -103,27 +103,7 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   const capture = pass.targets !== null
   const queue = new ReadyQueue()
   const leaves: Node[] = []
-  const route: Route = {
-    id,
-    minSeq,
-    capture,
-    createGraph,
-    retainGraph,
-    queue,
-    leaves,
-    captured: [],
-    fresh: capture ? null : new FreshStorages(pass.seeds),
-    recycler: createGraph ? null : new Cotangents(),
-    batch: pass.batch ?? 0,
-    slots: !createGraph && !capture && mode.anomaly === 0,
-    tapes: [],
-    changed: false,
-    sendNode: (node, c) => send(route, node, c),
-    runSlow: (node, g) => {
-      node.g = g
-      runNode(node, route)
-    },
-  }
+  const route = new Route(id, minSeq, capture, createGraph, retainGraph, queue, leaves, pass.seeds, pass.batch ?? 0)
   const previousGrad = mode.gradEnabled
   mode.gradEnabled = createGraph
   if (!createGraph) {
@@ -179,27 +159,48 @@ function drain(route: Route): void {
 }
 
 /** Where cotangents go during one pass, and how the pass runs. */
-interface Route extends SweepRoute {
-  id: number
-  minSeq: number
-  capture: boolean
-  createGraph: boolean
-  retainGraph: boolean
-  queue: ReadyQueue
-  leaves: Node[]
+class Route implements SweepRoute {
   /** With targets: the cotangent reaching each target, by index. */
-  captured: (Value | null)[]
+  readonly captured: (Value | null)[] = []
   /** Without targets: the storages already handed out as a `.grad`. */
-  fresh: FreshStorages | null
+  readonly fresh: FreshStorages | null
   /** When the pass is not recorded: which cotangents are dead, so their buffers are reused. */
-  recycler: Cotangents | null
+  readonly recycler: Cotangents | null
   /** The leading batch dim of every cotangent (0: none). */
-  batch: number
+  readonly batch: number
   /**
    * Whether slots of the scalar tape run as slots (sweep.ts): not when the pass is recorded,
    * prunes for targets or checks for anomalies; slot nodes then run as any node.
    */
-  slots: boolean
+  readonly slots: boolean
+  readonly tapes: Tape[] = []
+  changed = false
+
+  constructor(
+    readonly id: number,
+    readonly minSeq: number,
+    readonly capture: boolean,
+    readonly createGraph: boolean,
+    readonly retainGraph: boolean,
+    readonly queue: ReadyQueue,
+    readonly leaves: Node[],
+    seeds: readonly Value[],
+    batch: number,
+  ) {
+    this.batch = batch
+    this.fresh = capture ? null : new FreshStorages(seeds)
+    this.recycler = createGraph ? null : new Cotangents()
+    this.slots = !createGraph && !capture && mode.anomaly === 0
+  }
+
+  sendNode(node: Node, c: Value): void {
+    send(this, node, c)
+  }
+
+  runSlow(node: SlotNode, g: number): void {
+    node.g = g
+    runNode(node, this)
+  }
 }
 
 /** One node of the pass: its hooks, its own `.grad` if retained, its rule; then its saved tensors go. */
@@ -254,8 +255,9 @@ function flushLeaf(leaf: Node, route: Route): void {
  * recycles, `c` is already held (see propagate); a sum releases its two terms.
  */
 function send(route: Route, node: Node, c: Value): void {
-  if (route.slots && node instanceof SlotNode) {
+  if (route.slots && node.op !== null && node instanceof SlotNode) {
     // A slot's node stands for the slot: its cotangent goes where the slot's others go.
+    // (Most sends in scalar code go to leaves' accumulators: `op === null` is the cheap test.)
     sendSlot(route, node.tape, node.slot, scalarOf(c))
     return
   }

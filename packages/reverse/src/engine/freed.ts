@@ -38,7 +38,7 @@ export function freedValue(saved: unknown): unknown {
 let scalars: Record<DType, Tensor> | null = null
 
 /** The stand-in of a 0-dim tensor of a dtype. */
-export function freedScalar(dtype: DType = 'float64'): Tensor {
+function freedScalar(dtype: DType): Tensor {
   scalars ??= { float64: valuelessTensor([], 'float64', FREED_READ), float32: valuelessTensor([], 'float32', FREED_READ) }
   return scalars[dtype]
 }

@@ -11,25 +11,35 @@ import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
 /**
  * The reverse interpreter, at level 0 (below every forward transform). It runs the kernel
  * and, when grad mode is on, the op is differentiable and a non-constant input requires
- * grad, records a node. It reads only the op's declaration: `scalar`, `arity`,
- * `differentiable`, `constantArgs`. A one-input op whose kernel returned its input's own
- * storage made a view: the output remembers how (see views.ts), whatever the op.
+ * grad, records a node, or a slot of the scalar tape (tape.ts). It reads only the op's
+ * declaration: `scalar`, `partials`, `arity`, `differentiable`, `constantArgs`. A one-input
+ * op whose kernel returned its input's own storage made a view: the output remembers how
+ * (see views.ts), whatever the op.
  */
 export const reverseInterpreter: Interpreter = {
   level: 0,
   apply(op: Op, args: readonly Value[], attrs: object): Value {
     if (mode.plain !== 0) return evaluate(op, args, attrs)
-    let out = op.scalar !== undefined ? scalarResult(op, args) : null
-    if (out === null) {
-      out = kernelResult(op, args, attrs)
-      const src = args[0]
-      if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
+    if (op.scalar !== undefined) {
+      const n = args.length
+      if (n === 1 || n === 2) {
+        const scalar = scalarApply(op, n, args[0] as Value, args[1], attrs, args)
+        if (scalar !== null) return scalar
+      } else {
+        const scalar = scalarResult(op, args)
+        if (scalar !== null) return finish(op, args, attrs, scalar)
+      }
     }
-    if (mode.gradEnabled) {
-      // A float64 scalar result (`_value` set) goes on the compact tape when it can (tape.ts).
-      if (op.differentiable && (out._value === null || mode.anomaly !== 0 || !recordScalar(op, args, out))) record(op, args, attrs, out)
-    } else if (mode.collect !== null) collect(args, mode.collect)
-    return out
+    return kernelApply(op, args, attrs)
+  },
+  /** `apply` for one or two arguments: scalar code goes to scalarApply with no argument array. */
+  applyFew(op: Op, n: 1 | 2, a: Value, b: Value | undefined, attrs: object): Value {
+    if (mode.plain !== 0) return evaluate(op, n === 1 ? [a] : [a, b], attrs)
+    if (op.scalar !== undefined) {
+      const scalar = scalarApply(op, n, a, b, attrs, null)
+      if (scalar !== null) return scalar
+    }
+    return kernelApply(op, n === 1 ? [a] : [a, b as Value], attrs)
   },
   /**
    * An op on these values would only run its kernel: during a backward pass that is not
@@ -43,6 +53,22 @@ export const reverseInterpreter: Interpreter = {
     }
     return true
   },
+}
+
+/** The kernel's result; a one-input op whose kernel returned its input's storage made a view. */
+function kernelApply(op: Op, args: readonly Value[], attrs: object): Tensor {
+  const out = kernelResult(op, args, attrs)
+  const src = args[0]
+  if (args.length === 1 && src instanceof Tensor && out.storage === src.storage) out._view = viewOf(src, op, attrs, out)
+  return finish(op, args, attrs, out)
+}
+
+/** Records the op (grad mode), or notes its arguments (checkpoint's function under noGrad). */
+function finish(op: Op, args: readonly Value[], attrs: object, out: Tensor): Tensor {
+  if (mode.gradEnabled) {
+    if (op.differentiable) record(op, args, attrs, out)
+  } else if (mode.collect !== null) collect(args, mode.collect)
+  return out
 }
 
 /** For checkpoint: notes the arguments that require grad (run under noGrad, so only sources do). */
@@ -62,33 +88,42 @@ export function installTracing(): void {
  * An elementwise op with a scalar function, applied to numbers and 0-dim tensors only (the
  * scalar code of W1): the function on the values, stored as a 0-dim tensor of the common
  * dtype, float32 only if every tensor is (numbers are weak), as the kernels do. No kernel,
- * no argument conversion. Null for any other call. One and two arguments are read into
- * locals (no array: this runs once per scalar op).
+ * no argument conversion; a float64 result goes on the compact tape when it can (tape.ts),
+ * with the values read here. Null for any other call. The arguments come one by one (`b`
+ * unused for one), and `given` is their array when the caller had one: only a node needs one.
  */
+function scalarApply(op: Op, n: 1 | 2, a: Value, b: Value | undefined, attrs: object, given: readonly Value[] | null): Tensor | null {
+  if (n !== op.arity) return null
+  const ka = scalarKind(a)
+  if (ka === NOT_SCALAR) return null
+  const xa = scalarOf(a)
+  let kb = WEAK
+  let xb = 0
+  if (n === 2) {
+    kb = scalarKind(b)
+    if (kb === NOT_SCALAR) return null
+    xb = scalarOf(b)
+  }
+  const f = op.scalar as (...xs: number[]) => number
+  const y = n === 1 ? f(xa) : f(xa, xb)
+  const float32 = ka !== FLOAT64 && kb !== FLOAT64
+  const out = scalarTensor(y, float32 ? 'float32' : 'float64')
+  // A float64 result goes on the tape when it can; otherwise, as any result, a node.
+  if (mode.gradEnabled && op.differentiable && !float32 && mode.anomaly === 0 && recordScalar(op, a, n === 2 ? b : undefined, xa, xb, y, out)) return out
+  return finish(op, given ?? (n === 1 ? [a] : [a, b as Value]), attrs, out)
+}
+
+/** `scalarApply` for ops of three or more arguments (`where`): the result only. */
 function scalarResult(op: Op, args: readonly Value[]): Tensor | null {
   const n = args.length
   if (n !== op.arity) return null
-  const f = op.scalar as (...xs: number[]) => number
-  if (n === 1) {
-    const a = args[0]
-    const kind = scalarKind(a)
-    return kind === NOT_SCALAR ? null : scalarTensor(f(scalarOf(a)), kind === FLOAT32 ? 'float32' : 'float64')
-  }
-  if (n === 2) {
-    const a = args[0]
-    const b = args[1]
-    const ka = scalarKind(a)
-    const kb = scalarKind(b)
-    if (ka === NOT_SCALAR || kb === NOT_SCALAR) return null
-    return scalarTensor(f(scalarOf(a), scalarOf(b)), ka !== FLOAT64 && kb !== FLOAT64 ? 'float32' : 'float64')
-  }
   let float32 = true
   for (let i = 0; i < n; i++) {
     const kind = scalarKind(args[i])
     if (kind === NOT_SCALAR) return null
     if (kind === FLOAT64) float32 = false
   }
-  return scalarTensor(f(...args.map(scalarOf)), float32 ? 'float32' : 'float64')
+  return scalarTensor((op.scalar as (...xs: number[]) => number)(...args.map(scalarOf)), float32 ? 'float32' : 'float64')
 }
 
 const NOT_SCALAR = 0

@@ -60,8 +60,8 @@ export function nextPending(tape: Tape, id: number): number {
 export function sweep(tape: Tape, route: SweepRoute, floor: number): void {
   const id = route.id
   const retain = route.retainGraph
-  const nodes = tape.nodes
   let { stamp, adj, seq, e0, e1, d0, d1, flags, epoch } = tape
+  let written = writes.epoch
   route.changed = false
   let s = tape.top
   while (s >= 0) {
@@ -73,10 +73,11 @@ export function sweep(tape: Tape, route: SweepRoute, floor: number): void {
     tape.top = s - 1
     tape.pending--
     const g = adj[s]
-    if (flags[s] !== 0 || (nodes.size !== 0 && nodes.has(s)) || (epoch[s] !== writes.epoch && tape.changed(s))) {
+    if (flags[s] !== 0 || (epoch[s] !== written && tape.changed(s))) {
       route.runSlow(tape.node(s), g)
-      // (Hooks run user code, which may record on this tape and grow its arrays.)
+      // (Hooks run user code, which may record on this tape, growing its arrays, or write in place.)
       ;({ stamp, adj, seq, e0, e1, d0, d1, flags, epoch } = tape)
+      written = writes.epoch
     } else {
       let e = e0[s]
       if (e !== -1) {

@@ -1,12 +1,11 @@
-import type { Op, Value } from '@ad/core'
+import { Tensor as CoreTensor, type Op, type Value } from '@ad/core'
 import { opById } from '@ad/core/internal'
-import { freedScalar, freedValue } from './freed.js'
+import { freedValue } from './freed.js'
 import { takeSeq, Node, NEEDS, versionOf } from './node.js'
 import { tracking } from '../debug/stats.js'
 import { writes } from '../inplace/versions.js'
 import { refreshView } from '../inplace/views.js'
 import { Tensor } from '../api/tensor.js'
-import { scalarOf } from '../api/wrap.js'
 
 /**
  * The compact tape of scalar code (W1: one op per number). An elementwise op whose output is
@@ -37,15 +36,19 @@ export class Tape {
   /** Edge of input 0 and 1: a slot (≥ 0), none (-1), or `ext[-2 - e]` (a node outside this tape). */
   e0: Int32Array
   e1: Int32Array
-  /** ∂out/∂input 0 and 1 at the recorded values (0 where there is no edge). */
+  /** ∂out/∂input 0 and 1 at the recorded values; where an input has no edge, its value (a number). */
   d0: Float64Array
   d1: Float64Array
-  /** FREED once a pass without retainGraph ran the slot. */
+  /** Bits: FREED once a pass without retainGraph ran the slot, NODE once its node is made. */
   flags: Uint8Array
-  /** The inputs as passed and the output (stand-ins once freed): what a SlotNode keeps. */
-  arg0: unknown[] = []
-  arg1: unknown[] = []
-  out: Tensor[] = []
+  /**
+   * Each slot's output. Its inputs are not kept apart: an input with an edge is the output
+   * of its slot or the leaf of its accumulator, and one without is a number (in d0, d1).
+   * Outputs stay until the tape dies, also once freed: they are 0-dim values, and the
+   * inputs of a slot node made later must be the tensors themselves (their version
+   * counters, what a rule reads) even when their own slots were freed.
+   */
+  out: Tensor[]
   /** Edges that leave the tape: to leaves' accumulators (see recordScalar). */
   ext: Node[] = []
   /** The slot nodes made so far, by slot. */
@@ -72,6 +75,8 @@ export class Tape {
     this.d0 = new Float64Array(cap)
     this.d1 = new Float64Array(cap)
     this.flags = new Uint8Array(cap)
+    // Sized once, then written by index: an append (push) costs several times a store here.
+    this.out = new Array<Tensor>(cap)
   }
 
   /** Makes (or grows) the pass scratch to the tape's capacity. */
@@ -87,6 +92,7 @@ export class Tape {
     if (node === undefined) {
       node = new SlotNode(this, s)
       this.nodes.set(s, node)
+      this.flags[s] |= NODE
     }
     return node
   }
@@ -96,24 +102,22 @@ export class Tape {
     return i === 0 ? this.e0[s] : this.e1[s]
   }
 
+  /** Input i of slot s as the op was applied to it (see `out`); undefined past a one-input op's. */
+  input(s: number, i: number, arity: number): unknown {
+    if (i >= arity) return undefined
+    const e = i === 0 ? this.e0[s] : this.e1[s]
+    return e >= 0 ? this.out[e] : e === -1 ? (i === 0 ? this.d0[s] : this.d1[s]) : (this.ext[-2 - e] as Node).out
+  }
+
   /** Whether a tensor the slot keeps was changed in place since it was recorded (see Node.savedChanged). */
   changed(s: number): boolean {
     const epoch = this.epoch[s]
-    return versionOf(this.arg0[s]) > epoch || versionOf(this.arg1[s]) > epoch || versionOf(this.out[s]) > epoch
+    return versionOf(this.input(s, 0, 2)) > epoch || versionOf(this.input(s, 1, 2)) > epoch || versionOf(this.out[s]) > epoch
   }
 
-  /**
-   * A pass without retainGraph ran the slot: it lets its tensors go (numbers stay, as a
-   * node keeps them). A node made for it later is freed at once (freed.ts), so the stand-in
-   * kept here for a tensor input (0-dim float64, whatever the input's dtype) is only a
-   * placeholder for one.
-   */
+  /** A pass without retainGraph ran the slot: a node made for it later is freed at once (freed.ts). */
   free(s: number): void {
-    this.flags[s] = FREED
-    const standIn = freedScalar()
-    if (typeof this.arg0[s] === 'object') this.arg0[s] = standIn
-    if (typeof this.arg1[s] === 'object') this.arg1[s] = standIn
-    this.out[s] = standIn
+    this.flags[s] |= FREED
   }
 
   private grow(): void {
@@ -131,7 +135,7 @@ export class Tape {
   }
 
   /** Appends a slot (see `recordScalar`). */
-  push(op: Op, a0: unknown, a1: unknown, out: Tensor, e0: number, e1: number, d0: number, d1: number): void {
+  push(op: Op, out: Tensor, e0: number, e1: number, d0: number, d1: number): void {
     const s = this.n
     if (s === this.cap) this.grow()
     this.n = s + 1
@@ -143,9 +147,7 @@ export class Tape {
     this.d0[s] = d0
     this.d1[s] = d1
     this.flags[s] = 0
-    this.arg0.push(a0)
-    this.arg1.push(a1)
-    this.out.push(out)
+    this.out[s] = out
     out._fn = this
     out._slot = s
   }
@@ -159,6 +161,7 @@ export class Tape {
 }
 
 export const FREED = 1
+export const NODE = 2
 const EMPTY_STAMPS = new Int32Array(0)
 const EMPTY_ADJ = new Float64Array(0)
 
@@ -191,42 +194,38 @@ export function retire(tape: Tape): void {
 }
 
 /**
- * Records an op applied to numbers and 0-dim tensors whose result `out` is a float64 scalar
- * (`out._value` set) as a slot, when the op states its partials and takes one or two
- * arguments. Returns false, recording nothing, when the slot path does not apply (the caller
- * then records a Node): under tapeStats (which counts nodes), when a partial does not give a
- * number, or when an input comes from a node or from another tape than the current one. A
- * tape's edges thus lead only to its own slots and to leaves: were a tape to keep a node
- * (or another tape) alive, a chain of tapes, each full of dead slots, could keep every
- * earlier one alive.
+ * Records an op of one or two arguments (`a1` undefined for one) applied to numbers and
+ * 0-dim tensors, of values `x0`, `x1`, whose result `out` is a float64 scalar of value `y`,
+ * as a slot, when the op states its partials. Returns false, recording nothing, when the
+ * slot path does not apply (the caller then records a Node): under tapeStats (which counts
+ * nodes), when a partial does not give a number, or when an input comes from a node or from
+ * another tape than the current one. A tape's edges thus lead only to its own slots and to
+ * leaves: were a tape to keep a node (or another tape) alive, a chain of tapes, each full of
+ * dead slots, could keep every earlier one alive.
  */
-export function recordScalar(op: Op, args: readonly Value[], out: Tensor): boolean {
+export function recordScalar(op: Op, a0: Value, a1: Value | undefined, x0: number, x1: number, y: number, out: Tensor): boolean {
   const partials = op.partials
-  const n = args.length
-  if (partials === undefined || n > 2 || tracking.current !== null) return false
+  if (partials === undefined || tracking.current !== null) return false
   let tape = current
   if (tape !== null && tape.n >= MAX_SLOTS) {
     lastSize = tape.n
     tape = current = null
   }
   const constant = op.constantArgs
-  const a0 = args[0]
-  const a1 = n > 1 ? args[1] : undefined
   const k0 = requires(a0, tape)
-  const k1 = n > 1 ? requires(a1, tape) : NO_GRAD
+  const k1 = requires(a1, tape)
   if (k0 === OFF_TAPE || k1 === OFF_TAPE) return false
   const need0 = k0 !== NO_GRAD && (constant === undefined || !constant.includes(0))
   const need1 = k1 !== NO_GRAD && (constant === undefined || !constant.includes(1))
+  // An input without an edge is kept as its number (see Tape.out): a tensor there is not.
+  if ((!need0 && a0 instanceof CoreTensor) || (!need1 && a1 instanceof CoreTensor)) return false
   if (!need0 && !need1) return true // nothing requires grad: nothing to record
-  const x0 = scalarOf(a0)
-  const y = out._value as number
   let d0 = 0
   let d1 = 0
-  if (n === 1) {
+  if (a1 === undefined) {
     d0 = (partials[0] as (x: number, y: number) => number)(x0, y)
     if (typeof d0 !== 'number') return false
   } else {
-    const x1 = scalarOf(a1)
     if (need0) {
       d0 = (partials[0] as (a: number, b: number, y: number) => number)(x0, x1, y)
       if (typeof d0 !== 'number') return false
@@ -239,7 +238,7 @@ export function recordScalar(op: Op, args: readonly Value[], out: Tensor): boole
   tape ??= current = new Tape(Math.min(MAX_SLOTS, Math.max(MIN_SLOTS, lastSize)))
   const e0 = need0 ? tape.edgeTo(a0 as Tensor) : -1
   const e1 = need1 ? tape.edgeTo(a1 as Tensor) : -1
-  tape.push(op, a0, a1, out, e0, e1, d0, d1)
+  tape.push(op, out, e0, e1, need0 ? d0 : x0, need1 ? d1 : x1)
   return true
 }
 
@@ -250,7 +249,7 @@ const ON_TAPE = 2
 const OFF_TAPE = 3
 
 function requires(a: unknown, tape: Tape | null): number {
-  if (!(a instanceof Tensor)) return NO_GRAD
+  if (typeof a !== 'object' || !(a instanceof Tensor)) return NO_GRAD
   // (A view whose base changed in place since gets its fresh history first, as record() does.)
   if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
   const fn = a._fn
@@ -273,7 +272,7 @@ export class SlotNode extends Node {
   constructor(tape: Tape, s: number) {
     const op = opById(tape.rule[s])
     const arity = op.arity as number
-    const inputs = arity === 1 ? [tape.arg0[s]] : [tape.arg0[s], tape.arg1[s]]
+    const inputs = arity === 1 ? [tape.input(s, 0, 1)] : [tape.input(s, 0, 2), tape.input(s, 1, 2)]
     // Made as a node without edges (edge() below reads the tape), and not counted by tapeStats:
     // its op was recorded before.
     const tracker = tracking.current
@@ -289,7 +288,7 @@ export class SlotNode extends Node {
     ;(this as { needs: readonly boolean[] }).needs = NEEDS[arity][mask] as readonly boolean[]
     ;(this as { seq: number }).seq = tape.seq[s]
     this.epoch = tape.epoch[s]
-    if (tape.flags[s] === FREED) this.free(freedValue)
+    if ((tape.flags[s] & FREED) !== 0) this.free(freedValue)
   }
 
   override edge(i: number): Node | null {

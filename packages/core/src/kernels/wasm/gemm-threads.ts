@@ -8,7 +8,9 @@
 // exactly as on one thread: the results are the same bit for bit. Claiming, not assigning,
 // is what keeps a busy or sleeping helper from holding the caller up: a chunk a helper has
 // not claimed, the caller runs itself, and the caller waits at most for the one chunk each
-// helper is running.
+// helper is running. Where that wait still costs more than the helpers save (their cores
+// busy with other work, so a claimed chunk waits for the scheduler), products run alone for
+// a while before the helpers are tried again.
 //
 // The control block is the first CONTROL_BYTES of the memory (32 int32):
 //   SEQ       the number of the product posted last (helpers sleep on it with Atomics.wait);
@@ -77,12 +79,15 @@ export function runChunk(kernels: Kernels, job: ArrayLike<number>, chunk: number
   }
 }
 
-/** Claims and runs chunks of product `seq` until none is left (or another product was posted). */
-export function claimChunks(kernels: Kernels, ctl: Int32Array, seq: number, helper: boolean): void {
-  for (;;) {
+/** Claims and runs chunks of product `seq` until none is left (or another product was posted); returns how many it ran. */
+export function claimChunks(kernels: Kernels, ctl: Int32Array, seq: number, helper: boolean): number {
+  for (let ran = 0; ; ran++) {
     const v = Atomics.load(ctl, CTL.NEXT)
-    if (v >>> 16 !== seq || (v & 255) >= ((v >>> 8) & 255)) return
-    if (Atomics.compareExchange(ctl, CTL.NEXT, v, v + 1) !== v) continue
+    if (v >>> 16 !== seq || (v & 255) >= ((v >>> 8) & 255)) return ran
+    if (Atomics.compareExchange(ctl, CTL.NEXT, v, v + 1) !== v) {
+      ran--
+      continue
+    }
     // The job's fields are read after the claim: they stay as they are until every chunk is done.
     runChunk(kernels, ctl.subarray(CTL.JOB, CTL.JOB + JOB_FIELDS), v & 255)
     if (helper) Atomics.add(ctl, CTL.HELPED, 1)
@@ -191,6 +196,10 @@ async function platformHelpers(): Promise<{ spawn: (source: string) => Helper; c
   return null
 }
 
+/** Products in a row where the helpers did not pay, and products then run alone before trying them again. */
+const STRIKES = 3
+const REST = 32
+
 /** At most this many helpers (beyond it, the packing and copying on the caller's thread dominate). */
 const MAX_HELPERS = 3
 
@@ -201,6 +210,9 @@ export class HelperPool {
   /** Whether this thread may block in Atomics.wait (not a browser's main thread): else it spins. */
   private readonly canBlock: boolean
   private started: Promise<number> | null = null
+  /** Products in a row where the helpers cost more than they saved, and products left to run alone. */
+  private strikes = 0
+  private resting = 0
 
   constructor(private readonly memory: { buffer: ArrayBufferLike }, private readonly bytes: Uint8Array) {
     this.ctl = new Int32Array(memory.buffer, 0, 32)
@@ -249,6 +261,17 @@ export class HelperPool {
   }
 
   /**
+   * Whether the next product should run on the calling thread alone: for a while after the
+   * helpers cost more than they saved three products in a row (their cores busy with other
+   * work: a helper that is not running holds the caller up as long as its chunk waits).
+   */
+  alone(): boolean {
+    if (this.resting === 0) return false
+    this.resting--
+    return true
+  }
+
+  /**
    * Runs a product (the job's fields, CHUNKS included) on this thread and the helpers, and
    * returns when every chunk is done.
    */
@@ -262,12 +285,22 @@ export class HelperPool {
     Atomics.store(ctl, CTL.NEXT, (seq << 16) | (chunks << 8))
     Atomics.store(ctl, CTL.SEQ, seq)
     Atomics.notify(ctl, CTL.SEQ)
-    claimChunks(kernels, ctl, seq, false)
+    const start = performance.now()
+    const own = claimChunks(kernels, ctl, seq, false)
+    const claimed = performance.now()
     // What is left is at most the chunk each helper is running.
     for (;;) {
       const done = Atomics.load(ctl, CTL.FINISHED)
-      if (done >= chunks) return
+      if (done >= chunks) break
       if (this.canBlock) Atomics.wait(ctl, CTL.FINISHED, done)
+    }
+    // Alone, this thread would have taken about (claimed − start)·chunks/own.
+    const cost = performance.now() - start
+    if (own > 0 && cost > ((claimed - start) * chunks) / own) this.strikes++
+    else this.strikes = 0
+    if (this.strikes >= STRIKES) {
+      this.strikes = 0
+      this.resting = REST
     }
   }
 }

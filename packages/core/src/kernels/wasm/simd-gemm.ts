@@ -208,7 +208,7 @@ export function simdGemm(
   job[CTL.SPLIT_ROWS] = splitRows ? 1 : 0
   const parallel = pool !== null && threadsWanted && m * n * k >= THREAD_MIN_WORK
   if (parallel) void pool!.start()
-  const threads = parallel ? pool!.ready + 1 : 1
+  const threads = parallel && !pool!.alone() ? pool!.ready + 1 : 1
   const chunks = Math.min(splitRows ? rowPanels : colPanels, threads * CHUNKS_PER_THREAD, 255)
   job[CTL.CHUNKS] = threads > 1 ? chunks : 1
   if (threads > 1 && chunks > 1) pool!.run(wasm, job)
