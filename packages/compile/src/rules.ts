@@ -9,13 +9,24 @@ import { valueOfArg } from './replay.js'
  * it is computed eagerly. Nothing here knows an op: only `jvp`, `vjp`, `constantArgs`.
  */
 
+/**
+ * A graph's nodes may be a slice of an enclosing trace's (a transform run in place), so
+ * per-node arrays are indexed by id over the whole id space; the differentiated leaves are
+ * `graph.inputs[i]`, wherever those nodes were recorded.
+ */
+function idSpace(graph: Graph): number {
+  let n = 0
+  for (const node of graph.inputs) n = Math.max(n, node.id + 1)
+  const last = graph.nodes[graph.nodes.length - 1]
+  return last === undefined ? n : Math.max(n, last.id + 1)
+}
+
 /** Which nodes depend, through differentiable ops and non-constant arguments, on the inputs `wrt`. */
 export function dependents(graph: Graph, wrt: readonly number[]): boolean[] {
-  const on = new Array<boolean>(graph.nodes.length).fill(false)
-  const chosen = new Set(wrt)
+  const on = new Array<boolean>(idSpace(graph)).fill(false)
+  for (const i of wrt) on[graph.inputs[i].id] = true
   for (const node of graph.nodes) {
-    if (node.kind === 'input') on[node.id] = chosen.has(node.index)
-    else if (node.kind === 'op' && node.op!.vjp !== undefined && node.op!.jvp !== undefined) {
+    if (node.kind === 'op' && node.op!.vjp !== undefined && node.op!.jvp !== undefined) {
       const constant = node.op!.constantArgs
       on[node.id] = node.args.some((a, i) => typeof a !== 'number' && on[a.id] && !constant?.includes(i))
     }
@@ -29,7 +40,7 @@ export function dependents(graph: Graph, wrt: readonly number[]): boolean[] {
  */
 export function pullback(graph: Graph, env: readonly Value[], seeds: ReadonlyMap<number, Value>, wrt: readonly number[]): MaybeZero[] {
   const on = dependents(graph, wrt)
-  const ct = new Array<MaybeZero>(graph.nodes.length).fill(null)
+  const ct = new Array<MaybeZero>(on.length).fill(null)
   for (const [id, seed] of seeds) ct[id] = ct[id] === null ? seed : add(ct[id]!, seed)
   const nodes = graph.nodes
   for (let k = nodes.length - 1; k >= 0; k--) {
@@ -47,15 +58,14 @@ export function pullback(graph: Graph, env: readonly Value[], seeds: ReadonlyMap
       ct[a.id] = ct[a.id] === null ? gi : add(ct[a.id]!, gi)
     })
   }
-  const inputs = new Map(graph.inputs.map((n) => [n.index, n]))
-  return wrt.map((index) => ct[inputs.get(index)!.id])
+  return wrt.map((index) => ct[graph.inputs[index].id])
 }
 
 /** The forward pass: tangents of the inputs (null: zero) carried to every node; returns the tangent of each node. */
 export function pushforward(graph: Graph, env: readonly Value[], tangents: readonly MaybeZero[]): MaybeZero[] {
-  const tan = new Array<MaybeZero>(graph.nodes.length).fill(null)
+  const tan = new Array<MaybeZero>(idSpace(graph)).fill(null)
+  graph.inputs.forEach((node, i) => (tan[node.id] = tangents[i] ?? null))
   for (const node of graph.nodes) {
-    if (node.kind === 'input') tan[node.id] = tangents[node.index] ?? null
     if (node.kind !== 'op' || node.op!.jvp === undefined) continue
     const constant = node.op!.constantArgs
     const ts = node.args.map((a, i) => (typeof a === 'number' || constant?.includes(i) ? null : tan[a.id]))

@@ -32,6 +32,25 @@ export function specOf(v: Value): InputSpec {
 export function traceCall(who: string, f: Fn, rawArgs: readonly unknown[], decomposeUpTo = 0): Traced {
   const args = flatten(rawArgs)
   const leaves = args.leaves as Value[]
+  const argLeaves = leavesPerArg(rawArgs)
+  let result: Flat | undefined
+  const graph = trace(leaves.map(specOf), (inputs) => {
+    result = resultOf(who, f(...(args.rebuild(inputs) as unknown[])))
+    return result.leaves
+  }, decomposeUpTo)
+  return { graph, leaves, argLeaves, args, result: result! }
+}
+
+/** What f returned, as a tree of values (anything else is refused). */
+export function resultOf(who: string, out: unknown): Flat {
+  if (!isValueLeaf(out) && !isContainer(out)) {
+    throw new AdError('INVALID_ARGUMENT', `${who}: f returned ${describe(out)}; return a tensor, a number, or an array or plain object of them.`)
+  }
+  return flatten(out)
+}
+
+/** Which leaves belong to each argument. */
+export function leavesPerArg(rawArgs: readonly unknown[]): number[][] {
   const argLeaves: number[][] = []
   let k = 0
   for (const a of rawArgs) {
@@ -39,16 +58,7 @@ export function traceCall(who: string, f: Fn, rawArgs: readonly unknown[], decom
     argLeaves.push(Array.from({ length: n }, (_, i) => k + i))
     k += n
   }
-  let result: Flat | undefined
-  const graph = trace(leaves.map(specOf), (inputs) => {
-    const out = f(...(args.rebuild(inputs) as unknown[]))
-    if (!isValueLeaf(out) && !isContainer(out)) {
-      throw new AdError('INVALID_ARGUMENT', `${who}: f returned ${describe(out)}; return a tensor, a number, or an array or plain object of them.`)
-    }
-    result = flatten(out)
-    return result.leaves
-  }, decomposeUpTo)
-  return { graph, leaves, argLeaves, args, result: result! }
+  return argLeaves
 }
 
 /** Nested arrays of numbers (and typed arrays) as tensors; other arguments as they are. */

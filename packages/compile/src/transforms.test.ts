@@ -58,6 +58,20 @@ describe.each([true, false])('transforms on the graph, compiled = %s', (compiled
     expect(cos).toBeDefined()
   })
 
+  it('closes over values computed before it, and keeps one value passed twice as two arguments', () => {
+    const x = tensor([0.3, -0.5])
+    const y = tensor([1, 2])
+    // d/du Σ u²·k = 2·u·k, with k computed outside the differentiated function.
+    const g = c((p: Tensor, q: Tensor) => {
+      const k = sin(q)
+      return grad((u: Tensor) => sum(mul(u, mul(u, k))))(p)
+    })(x, y) as Tensor
+    close(g.tolist(), [2 * 0.3 * Math.sin(1), 2 * -0.5 * Math.sin(2)])
+    // f(a, b) = Σ a·b at a = b = x: each partial is x, not 2x.
+    const both = c((p: Tensor) => grad((a: Tensor, b2: Tensor) => sum(mul(a, b2)), { argnums: [0, 1] })(p, p))(x) as Tensor[]
+    both.forEach((gi) => close(gi.tolist(), [0.3, -0.5]))
+  })
+
   it('grad of a non-scalar output: NON_SCALAR_BACKWARD', () => {
     expect(() => c(grad(layer))(v)).toThrow(expect.objectContaining({ code: 'NON_SCALAR_BACKWARD' }) as unknown as AdError)
   })

@@ -1,9 +1,10 @@
 import { add, AdError, cat, expectFunction, full, optionsOf, reshape, shapeOf, tensor, unsqueeze, zeros, type Value } from '@ad/core'
-import { resolveArgnums } from '@ad/core/internal'
+import { resolveArgnums, TRACE } from '@ad/core/internal'
 import { isNode, sizeOfShape, type Graph, type Node } from './graph.js'
 import { outputValue, replay } from './replay.js'
 import { pullback, pushforward } from './rules.js'
-import { asValueArgs, traceCall, type Fn, type Traced } from './traceCall.js'
+import { asValueArgs, leavesPerArg, resultOf, traceCall, type Fn, type Traced } from './traceCall.js'
+import { Tracer } from './tracer.js'
 import { flatten } from './tree.js'
 import { Symbolic } from './symbolic.js'
 
@@ -32,9 +33,44 @@ interface Run extends Traced {
 }
 
 function run(who: string, f: Fn, args: readonly unknown[]): Run {
+  const inPlace = runInPlace(who, f, args)
+  if (inPlace !== null) return inPlace
   const traced = traceCall(who, f, args)
   const env = replay(traced.graph, traced.leaves)
   return { ...traced, env, outputs: traced.graph.outputs.map((o) => outputValue(env, o)) }
+}
+
+/**
+ * Inside an enclosing trace (`compile(grad(f))`), f applied to that trace's values records
+ * its ops there already: those nodes are the graph the rules run over, with the argument
+ * leaves' nodes as its inputs, instead of tracing f apart and replaying it (half the
+ * tracing). Only when every leaf is a distinct value of one trace; null otherwise.
+ */
+function runInPlace(who: string, f: Fn, rawArgs: readonly unknown[]): Run | null {
+  const args = flatten(rawArgs)
+  const leaves = args.leaves as Value[]
+  const first = leaves[0]
+  if (!(first instanceof Symbolic) || !(first[TRACE] instanceof Tracer)) return null
+  const tracer = first[TRACE]
+  const seen = new Set<Node>()
+  for (const leaf of leaves) {
+    if (!(leaf instanceof Symbolic) || leaf[TRACE] !== tracer || seen.has(leaf.node)) return null
+    seen.add(leaf.node)
+  }
+  const start = tracer.graph.nodes.length
+  const result = resultOf(who, f(...rawArgs))
+  const nodes = tracer.graph.nodes.slice(start)
+  // Values as a replay would give them: the leaves, constants' own values, the trace's values.
+  const env: Value[] = []
+  leaves.forEach((leaf) => (env[(leaf as Symbolic).node.id] = leaf))
+  const valueOf = (node: Node): Value => (node.kind === 'const' ? node.value! : new Symbolic(tracer, node))
+  for (const node of nodes) env[node.id] = valueOf(node)
+  // Values f closed over from earlier in the trace: constants to the rules.
+  for (const node of nodes) for (const a of node.args) if (typeof a !== 'number' && env[a.id] === undefined) env[a.id] = valueOf(a)
+  const graphOutputs = result.leaves.map((leaf) => (leaf instanceof Symbolic && leaf[TRACE] === tracer ? leaf.node : (leaf as Value)))
+  const graph: Graph = { inputs: leaves.map((leaf) => (leaf as Symbolic).node), nodes, outputs: graphOutputs }
+  const outputs = graphOutputs.map((o) => (isNode(o) ? env[o.id] ?? valueOf(o) : o))
+  return { graph, leaves, argLeaves: leavesPerArg(rawArgs), args, result, env, outputs }
 }
 
 /** An exact zero of a value's shape and dtype (`0` for a number): what a null cotangent stands for. */
