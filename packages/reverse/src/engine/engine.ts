@@ -51,6 +51,8 @@ export interface PassResult {
 }
 
 let passes = 0
+/** Passes running slots as slots (at most one: see Route.slots). */
+let slotPasses = 0
 
 /**
  * Runs one backward pass. The engine reads only op declarations (`vjp`, and `scalar` for
@@ -105,6 +107,7 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   const leaves: Node[] = []
   const route = new Route(id, minSeq, capture, createGraph, retainGraph, queue, leaves, pass.seeds, pass.batch ?? 0)
   const previousGrad = mode.gradEnabled
+  if (route.slots) slotPasses++
   mode.gradEnabled = createGraph
   if (!createGraph) {
     mode.plain++
@@ -121,6 +124,7 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     if (!retainGraph) for (const tape of route.tapes) retire(tape)
     return route.captured
   } finally {
+    if (route.slots) slotPasses--
     mode.gradEnabled = previousGrad
     if (!createGraph) {
       mode.plain--
@@ -190,7 +194,9 @@ class Route implements SweepRoute {
     this.batch = batch
     this.fresh = capture ? null : new FreshStorages(seeds)
     this.recycler = createGraph ? null : new Cotangents()
-    this.slots = !createGraph && !capture && mode.anomaly === 0
+    // A pass inside a pass (a hook that calls backward) leaves the slots to the outer one,
+    // whose sweep state the tapes hold: it runs them through their nodes.
+    this.slots = !createGraph && !capture && mode.anomaly === 0 && slotPasses === 0
   }
 
   sendNode(node: Node, c: Value): void {
