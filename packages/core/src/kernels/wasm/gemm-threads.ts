@@ -96,10 +96,14 @@ export function claimChunks(kernels: Kernels, ctl: Int32Array, seq: number, help
   }
 }
 
-/** A helper's whole program: instantiate on the shared memory, then serve products forever. */
-function serve(memory: { buffer: ArrayBufferLike }, bytes: Uint8Array, ready: () => void): void {
+/**
+ * A helper's whole program: instantiate the module on the shared memory, then serve products
+ * forever. The module comes compiled (a WebAssembly.Module posted to a worker shares its
+ * code), so the helper runs the optimised code the caller's thread runs from the start.
+ */
+function serve(memory: { buffer: ArrayBufferLike }, module: object, ready: () => void): void {
   const W = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
-  const kernels = new W.Instance(new W.Module(bytes), { env: { memory } }).exports as Kernels
+  const kernels = new W.Instance(module, { env: { memory } }).exports as Kernels
   const ctl = new Int32Array(memory.buffer, 0, 32)
   Atomics.add(ctl, CTL.READY, 1)
   ready()
@@ -121,15 +125,14 @@ function helperSource(): string {
     `const serve = ${serve.toString()}`,
     `if (typeof require === 'function') {`,
     `  const { parentPort } = require('node:worker_threads')`,
-    `  parentPort.once('message', (m) => serve(m.memory, m.bytes, () => parentPort.postMessage('ready')))`,
+    `  parentPort.once('message', (m) => serve(m.memory, m.module, () => parentPort.postMessage('ready')))`,
     `} else {`,
-    `  self.onmessage = (e) => serve(e.data.memory, e.data.bytes, () => self.postMessage('ready'))`,
+    `  self.onmessage = (e) => serve(e.data.memory, e.data.module, () => self.postMessage('ready'))`,
     `}`,
   ].join('\n')
 }
 
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { readonly exports: unknown }
 }
 
@@ -214,7 +217,7 @@ export class HelperPool {
   private strikes = 0
   private resting = 0
 
-  constructor(private readonly memory: { buffer: ArrayBufferLike }, private readonly bytes: Uint8Array) {
+  constructor(private readonly memory: { buffer: ArrayBufferLike }, private readonly module: object) {
     this.ctl = new Int32Array(memory.buffer, 0, 32)
     let canBlock = true
     try {
@@ -249,7 +252,7 @@ export class HelperPool {
         for (let i = 0; i < n; i++) {
           const helper = platform.spawn(helperSource())
           ready.push(new Promise((resolve) => helper.onSettled(() => resolve())))
-          helper.postMessage({ memory: this.memory, bytes: this.bytes })
+          helper.postMessage({ memory: this.memory, module: this.module })
         }
         await Promise.all(ready)
         return this.ready

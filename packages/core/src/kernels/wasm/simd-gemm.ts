@@ -74,8 +74,9 @@ function loadShared(): GemmExports | null {
     const bytes = decodeBase64(gemmSharedWasmBase64)
     if (!WebAssembly.validate(bytes)) return null
     const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / 65536, shared: true })
-    const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as GemmExports
-    pool = new HelperPool(memory, bytes)
+    const module = new WebAssembly.Module(bytes)
+    const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports as GemmExports
+    pool = new HelperPool(memory, module)
     return wasm
   } catch {
     pool = null
