@@ -65,6 +65,13 @@ export interface OpSpec<
    * run the rules on batched tangents (a leading chunk dim) in one call.
    */
   elementwise?: boolean
+  /**
+   * The VJP rule also accepts a cotangent with extra leading dims (a batch of cotangents,
+   * [k, ...outShape]) and returns each input's cotangent with the same leading dims
+   * ([k, ...inputShape]). Engines may then run it once on a batch (jacrev's rows) instead
+   * of once per slice.
+   */
+  batchedVjp?: boolean
   /** Elementwise ops on plain numbers: forward mode's allocation-free scalar path. */
   scalar?: (...xs: number[]) => number
   /**
@@ -203,6 +210,7 @@ function makeOp<S extends AttrSchema>(spec: OpSpec<S>, schema: S): Op<S> {
     methodOrder: spec.methodOrder,
     constantArgs: spec.constantArgs,
     elementwise: spec.elementwise,
+    batchedVjp: spec.batchedVjp,
     scalar: spec.scalar,
     partials: spec.partials,
     reduce: spec.reduce,

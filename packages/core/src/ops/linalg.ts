@@ -79,11 +79,18 @@ function matmulShapes(a: Shape, b: Shape): { promoted: number[]; out: number[] }
   return { promoted, out }
 }
 
-/** A cotangent of a promoted operand brought back to the operand: batch broadcast summed, the added 1 dropped. */
-function fit(v: MaybeZero, promotedShape: Shape, shape: Shape): MaybeZero {
+/**
+ * A cotangent of a promoted operand brought back to the operand, behind `lead` (a batch of
+ * cotangents' dims): batch broadcast summed (never the lead dims), the added 1 dropped.
+ */
+function fit(v: MaybeZero, lead: Shape, promotedShape: Shape, rank: number, shape: Shape): MaybeZero {
   if (v === null) return null
-  const summed = sumTo(v, promotedShape)
-  return sameShape(promotedShape, shape) ? summed : reshape(summed, { shape: [...shape] })
+  // The operand's promoted shape aligned to the product's rank: sumTo then sums the dims
+  // the operand was broadcast over, keeping them, and leaves the lead dims alone.
+  const aligned = [...lead, ...new Array<number>(rank - promotedShape.length).fill(1), ...promotedShape]
+  const summed = sumTo(v, aligned)
+  const want = [...lead, ...shape]
+  return sameShape(aligned, want) ? summed : reshape(summed, { shape: want })
 }
 
 /**
@@ -121,17 +128,23 @@ export const matmul = defineOp({
     return da === null ? db : db === null ? da : add(da, db)
   },
   // C = A·B: dA = G·B^T, dB = A^T·G on the promoted (≥ 2-D) operands, batch broadcast summed.
-  vjp: ({ args: [a, b] }, g, needs): MaybeZero[] => {
+  // A batch of cotangents (leading dims beyond the output's) is one more batch dim of the
+  // products (batchedVjp).
+  batchedVjp: true,
+  vjp: ({ args: [a, b], out }, g, needs): MaybeZero[] => {
     const as = shapeOf(a)
     const bs = shapeOf(b)
+    const gs = shapeOf(g)
+    const lead = gs.slice(0, gs.length - shapeOf(out).length)
     const { promoted } = matmulShapes(as, bs)
     const A = as.length === 1 ? unsqueeze(a, { dim: 0 }) : a
     const B = bs.length === 1 ? unsqueeze(b, { dim: 1 }) : b
-    const G = sameShape(shapeOf(g), promoted) ? g : reshape(g, { shape: promoted })
+    const full = [...lead, ...promoted]
+    const G = sameShape(gs, full) ? g : reshape(g, { shape: full })
     const T = { dim0: -1, dim1: -2 }
     return [
-      needs[0] ? fit(matmul(G, transpose(B, T)), shapeOf(A), as) : null,
-      needs[1] ? fit(matmul(transpose(A, T), G), shapeOf(B), bs) : null,
+      needs[0] ? fit(matmul(G, transpose(B, T)), lead, shapeOf(A), promoted.length, as) : null,
+      needs[1] ? fit(matmul(transpose(A, T), G), lead, shapeOf(B), promoted.length, bs) : null,
     ]
   },
   domain: (draw) => {

@@ -13,26 +13,32 @@ import type { Node } from './node.js'
 //   broadcast dims, never the batch dim, which every value now has) and is reshaped to
 //   [k, ...input's shape]. Element for element, this is the arithmetic of k separate
 //   passes, so the results agree to the bit.
+// - ops whose rule takes a batch itself (`batchedVjp`, matmul's): the rule runs once.
 // - any other op: the rule runs on each slice of the cotangent and the results are stacked.
 
 /**
  * The cotangents a node's rule gives its inputs for a batch of k cotangents `g` ([k, ...out]).
- * `one` runs the rule on one slice as an unbatched pass would; `whole` is false when the
+ * `one` runs the rule as an unbatched pass would (on a whole batch for a rule that takes
+ * one, `batched`, else on one slice); `whole` is false when the
  * rule must not see the node's saved values lifted (stand-ins for values changed in place,
  * or freed: `one` knows how to run those).
  */
-export function batchedRule(node: Node, g: Value, k: number, one: (slice: Value) => MaybeZero[], whole: boolean): MaybeZero[] {
+export function batchedRule(
+  node: Node, g: Value, k: number, one: (g: Value, batched: boolean) => MaybeZero[], whole: boolean, recorded: boolean,
+): MaybeZero[] {
   const op = node.op as Op
-  if (op.elementwise === true && whole) return elementwiseBatch(node, op, g, k)
-  return perSlice(g, k, one, node.inputs as readonly Value[])
+  if (op.batchedVjp === true) return one(g, true)
+  if (op.elementwise === true && whole) return elementwiseBatch(node, op, g, k, recorded)
+  return perSlice(g, k, (slice) => one(slice, false), node.inputs as readonly Value[])
 }
 
-function elementwiseBatch(node: Node, op: Op, g: Value, k: number): MaybeZero[] {
+function elementwiseBatch(node: Node, op: Op, g: Value, k: number, recorded: boolean): MaybeZero[] {
   const out = node.out as CoreTensor
   const rank = out.shape.length
   const inputs = node.inputs as readonly Value[]
-  const args = inputs.map((a) => lift(a, k, rank))
-  const cotangents = (op.vjp as VjpRule)({ args, out: lift(out, k, rank), attrs: node.attrs }, g, node.needs)
+  const lifted = recorded ? lift : liftView
+  const args = inputs.map((a) => lifted(a, k, rank))
+  const cotangents = (op.vjp as VjpRule)({ args, out: lifted(out, k, rank), attrs: node.attrs }, g, node.needs)
   for (let i = 0; i < cotangents.length; i++) {
     const c = cotangents[i]
     const a = inputs[i]
@@ -54,6 +60,20 @@ function lift(v: Value, k: number, rank: number): Value {
   const ones = aligned.slice()
   ones[0] = 1
   return expand(reshape(v, { shape: ones }), { shape: aligned })
+}
+
+/** As `lift`, made directly as a view of v's storage (plain values: a pass not recorded). */
+function liftView(v: Value, k: number, rank: number): Value {
+  if (!(v instanceof CoreTensor)) return v
+  const shape = new Array<number>(rank + 1).fill(1)
+  const strides = new Array<number>(rank + 1).fill(0)
+  shape[0] = k
+  const shift = rank + 1 - v.shape.length
+  for (let j = 0; j < v.shape.length; j++) {
+    shape[shift + j] = v.shape[j]
+    strides[shift + j] = v.strides[j]
+  }
+  return new CoreTensor(v.storage, shape, strides, v.offset)
 }
 
 /** Runs `one` on each of the k slices of g; input i's cotangents stacked (null when all are zero). */

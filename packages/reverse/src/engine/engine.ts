@@ -298,8 +298,8 @@ function propagate(node: Node, g: Value, route: Route): void {
   const mark = poolMark()
   const cotangents =
     route.batch > 0
-      ? batchedRule(node, g, route.batch, (slice) => runRule(node, op, out, slice, route), !node.freed && !stale(node))
-      : runRule(node, op, out, g, route)
+      ? batchedRule(node, g, route.batch, (c, batched) => runRule(node, op, out, c, route, batched), !node.freed && !stale(node), route.createGraph)
+      : runRule(node, op, out, g, route, false)
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
   if (route.slots && node instanceof SlotNode) {
     sendFromSlot(route, node, cotangents)
@@ -322,13 +322,13 @@ function propagate(node: Node, g: Value, route: Route): void {
 /** Whether a tensor this node keeps was changed in place since it was saved. */
 const stale = (node: Node): boolean => node.epoch !== writes.epoch && node.savedChanged()
 
-/** A node's rule on one cotangent of its output's shape. */
-function runRule(node: Node, op: Op, out: Tensor, g: Value, route: Route): MaybeZero[] {
+/** A node's rule on one cotangent of its output's shape (or, `batched`, on a batch of them). */
+function runRule(node: Node, op: Op, out: Tensor, g: Value, route: Route, batched: boolean): MaybeZero[] {
   if (stale(node)) {
     // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
     return runWithStandIns(node, g)
   }
-  if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
+  if (!route.createGraph && !batched && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
     // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
     return scalarVjp(node, op, out, g)
   }
