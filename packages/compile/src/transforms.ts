@@ -30,6 +30,8 @@ function argnumList(who: string, argnums: TransformOptions['argnums'], nargs: nu
 interface Run extends Traced {
   readonly env: Value[]
   readonly outputs: Value[]
+  /** The enclosing trace a run in place records into. */
+  readonly tracer?: Tracer
 }
 
 function run(who: string, f: Fn, args: readonly unknown[]): Run {
@@ -70,7 +72,7 @@ function runInPlace(who: string, f: Fn, rawArgs: readonly unknown[]): Run | null
   const graphOutputs = result.leaves.map((leaf) => (leaf instanceof Symbolic && leaf[TRACE] === tracer ? leaf.node : (leaf as Value)))
   const graph: Graph = { inputs: leaves.map((leaf) => (leaf as Symbolic).node), nodes, outputs: graphOutputs }
   const outputs = graphOutputs.map((o) => (isNode(o) ? env[o.id] ?? valueOf(o) : o))
-  return { graph, leaves, argLeaves: leavesPerArg(rawArgs), args, result, env, outputs }
+  return { graph, leaves, argLeaves: leavesPerArg(rawArgs), args, result, env, outputs, tracer }
 }
 
 /** An exact zero of a value's shape and dtype (`0` for a number): what a null cotangent stands for. */
@@ -91,9 +93,16 @@ function scalarOutput(who: string, r: Run): Node | Value {
   return r.graph.outputs[0]
 }
 
-/** The seed of a backward pass from a one-element output: 1 (as the reverse engine seeds it). */
-function unitSeed(y: Value): Value {
-  return shapeOf(y).length === 0 ? 1 : full([...shapeOf(y)], 1, { dtype: typeof y === 'number' ? 'float64' : y.dtype })
+/**
+ * The seed of a backward pass from a one-element output: 1 (as the reverse engine seeds it).
+ * In an enclosing trace a tensor seed is a constant of that trace, so what the rules make of
+ * it (a gradient expanded to a million elements and scaled) is recorded and fused, not
+ * computed while tracing and carried as a megabyte constant.
+ */
+function unitSeed(y: Value, tracer?: Tracer): Value {
+  if (shapeOf(y).length === 0 && (!(y instanceof Symbolic) || y.node.weak || tracer === undefined)) return 1
+  const seed = full([...shapeOf(y)], 1, { dtype: typeof y === 'number' ? 'float64' : y.dtype })
+  return tracer === undefined ? seed : new Symbolic(tracer, tracer.argOf(seed, seed.dtype) as Node)
 }
 
 /** Cotangents of the chosen arguments, each in its argument's structure (zeros where exact zero). */
@@ -143,7 +152,7 @@ function valueAndGradOf(who: string, f: Fn, options: TransformOptions, rawArgs: 
   const argnums = argnumList(who, options.argnums, rawArgs.length)
   const r = run(who, f, rawArgs)
   const out = scalarOutput(who, r)
-  const grads = gradsOf(r, argnums, seedsFor(r.graph, out, unitSeed(r.outputs[0])))
+  const grads = gradsOf(r, argnums, seedsFor(r.graph, out, unitSeed(r.outputs[0], r.tracer)))
   return [r.outputs[0], Array.isArray(options.argnums) ? grads : grads[0]]
 }
 
@@ -176,7 +185,7 @@ function cotangentLeaves(r: Run, cotangent: unknown): Value[] {
     if (r.outputs.length !== 1 || sizeOfShape(shapeOf(r.outputs[0])) !== 1) {
       throw new AdError('NON_SCALAR_BACKWARD', 'vjp pullback: the output has more than one element, so give a cotangent of its shape.')
     }
-    return [unitSeed(r.outputs[0])]
+    return [unitSeed(r.outputs[0], r.tracer)]
   }
   const given = r.outputs.length === 1 ? [cotangent] : flatten(cotangent).leaves
   if (given.length !== r.outputs.length) {

@@ -23,7 +23,7 @@ describe('the buffer pool', () => {
     }
   })
 
-  it('keeps nothing outside a scope, nor after the outermost scope closes', () => {
+  it('keeps nothing outside a scope, nor once the job that closed the outermost scope ends', async () => {
     const outside = allocate('float64', N)
     recycle(outside)
     expect(allocate('float64', N).buffer).not.toBe(outside.buffer)
@@ -36,12 +36,38 @@ describe('the buffer pool', () => {
     const b = allocate('float64', N)
     recycle(b)
     closePool()
+    await Promise.resolve() // the job ends: the free buffers go
     openPool()
     try {
       expect(allocate('float64', N).buffer).not.toBe(b.buffer)
     } finally {
       closePool()
     }
+  })
+
+  it('hands dead buffers to allocations after the scope until the job ends, unstamped', async () => {
+    openPool()
+    const a = allocateUnset('float64', N)
+    const b = allocateUnset('float64', N)
+    a.fill(5)
+    recycle(a)
+    closePool()
+    // Outside the scope (the next forward pass of a synchronous loop), zeroed by allocate.
+    const c = allocate('float64', N)
+    expect(c.buffer).toBe(a.buffer)
+    expect(c.every((v) => v === 0)).toBe(true)
+    // User code holds c now: a later scope never takes it for its own, even if asked to.
+    openPool()
+    try {
+      expect(issuedSince(c, -1)).toBe(false)
+      recycle(c)
+      expect(allocate('float64', N).buffer).not.toBe(c.buffer)
+      expect(allocate('float64', N).buffer).not.toBe(b.buffer) // never recycled: still b's
+    } finally {
+      closePool()
+    }
+    await Promise.resolve()
+    expect(allocate('float64', N).buffer).not.toBe(a.buffer)
   })
 
   it('ignores buffers it did not make and small ones, and stamps what it makes', () => {

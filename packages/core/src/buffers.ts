@@ -11,8 +11,14 @@ import type { FloatArray } from './dtype.js'
 // An engine opens a scope (`openPool`) for the time it can tell; while one is open, every
 // large buffer allocated is stamped with a serial number (`issuedSince`: was this buffer made
 // after that mark, so by code the engine ran?), and buffers it `recycle`s are handed out
-// again by `allocate`. Closing the outermost scope lets the pooled buffers go, so the pool
-// never holds memory between steps.
+// again by `allocate`.
+//
+// A dead buffer stays dead after its scope closes, so the free buffers outlive the scope
+// until the current job ends (a microtask drops them): the next step of a synchronous loop
+// (the next forward pass, whose outputs are fresh tensors nobody else holds) takes them
+// instead of new arrays, and nothing is held once the loop yields to the event loop. A
+// buffer handed out outside a scope loses its stamp: user code holds it, so no engine may
+// count it as its own.
 
 /** Smaller buffers are cheap to allocate, and not worth tracking. */
 export const POOLED_MIN_ELEMENTS = 1 << 14
@@ -38,10 +44,24 @@ export function openPool(): void {
   depth++
 }
 
-/** Ends a scope; the outermost one drops the free buffers. */
+let dropScheduled = false
+const dropFree = (): void => {
+  dropScheduled = false
+  if (depth === 0) free.clear()
+}
+
+/** Ends a scope; after the outermost one the free buffers go when the current job ends. */
 export function closePool(): void {
   depth--
-  if (depth === 0) free.clear()
+  if (depth === 0 && free.size > 0 && !dropScheduled) {
+    dropScheduled = true
+    queueMicrotask(dropFree)
+  }
+}
+
+/** Drops the free buffers now (tests, and code that wants the memory back before it yields). */
+export function emptyPool(): void {
+  free.clear()
 }
 
 /** A mark to compare allocations with (`issuedSince`). */
@@ -81,12 +101,16 @@ function take(bytes: number): ArrayBuffer | undefined {
  * element). Inside a scope a large one may be a recycled buffer, and is stamped.
  */
 export function allocateBuffer(float32: boolean, size: number, zero: boolean): FloatArray {
-  if (depth === 0 || size < MIN_ELEMENTS) return float32 ? new Float32Array(size) : new Float64Array(size)
+  if (size < MIN_ELEMENTS || (depth === 0 && free.size === 0)) return float32 ? new Float32Array(size) : new Float64Array(size)
   const bytes = size * (float32 ? 4 : 8)
   const reused = take(Math.ceil(bytes / GRAIN) * GRAIN)
+  if (depth === 0) {
+    if (reused === undefined) return float32 ? new Float32Array(size) : new Float64Array(size)
+    issued.delete(reused) // user code holds it from now on: never an engine's to count
+  }
   const buffer = reused ?? new ArrayBuffer(Math.ceil(bytes / GRAIN) * GRAIN)
   const data = float32 ? new Float32Array(buffer, 0, size) : new Float64Array(buffer, 0, size)
   if (reused !== undefined && zero) data.fill(0)
-  issued.set(buffer, ++serial)
+  if (depth > 0) issued.set(buffer, ++serial)
   return data
 }

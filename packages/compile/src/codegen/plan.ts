@@ -98,6 +98,8 @@ export function contiguous(shape: readonly number[]): Layout {
 
 /** A constant whose elements are all equal is that number. */
 function uniform(t: Tensor): number | null {
+  // A scalar expanded (every stride 0) is uniform without reading its elements.
+  if (t.size > 0 && t.strides.every((s) => s === 0)) return t.storage.data[t.offset]
   const data = t.contiguousData()
   if (data.length === 0) return null
   const v = data[0]

@@ -17,7 +17,29 @@ import { ownCopy } from './elementwise.js'
 type Partial = (...xs: number[]) => unknown
 
 // Each operand comes with a stride of 1 (its elements) or 0 (one value for all: a number, or
-// a tensor broadcast from one element, such as the cotangent `sum` hands down).
+// a tensor broadcast from one element, such as the cotangent `sum` hands down). The unary and
+// binary products also have a copy for operands that all have their own elements, whose
+// plain indexing V8 compiles tighter.
+
+/** out[i] = t[i] · d(x[i], y[i]), every operand with its own elements. */
+function unaryFlatLoop(d: Partial, t: FloatArray, x: FloatArray, y: FloatArray, out: FloatArray, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const p = d(x[i], y[i])
+    if (typeof p !== 'number') return false
+    out[i] = t[i] * p
+  }
+  return true
+}
+
+/** out[i] = t[i] · d(a[i], b[i], y[i]), every operand with its own elements. */
+function binaryFlatLoop(d: Partial, t: FloatArray, a: FloatArray, b: FloatArray, y: FloatArray, out: FloatArray, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const p = d(a[i], b[i], y[i])
+    if (typeof p !== 'number') return false
+    out[i] = t[i] * p
+  }
+  return true
+}
 
 /** out[i] = t[i] · d(x[i], y[i]); false (and out unfinished) if the partial is not a number. */
 function unaryScaleLoop(
@@ -63,6 +85,8 @@ function binarySumLoop(
 /** One op's copies of the fused loops, compiled on first use (and checked on its own partials). */
 export interface FusedLoops {
   readonly name: string
+  unaryFlat?: typeof unaryFlatLoop
+  binaryFlat?: typeof binaryFlatLoop
   unary?: typeof unaryScaleLoop
   binary?: typeof binaryScaleLoop
   sum?: typeof binarySumLoop
@@ -111,17 +135,29 @@ const stride = (v: unknown): number => (typeof v === 'number' || uniform(v as Te
 
 /** t · d(x, y) for a unary op in one pass; null when the partial is not a number on numbers. */
 export function fusedUnary(loops: FusedLoops, d: Partial, t: Tensor, x: Tensor, y: Tensor): Tensor | null {
-  const loop = (loops.unary ??= ownCopy(unaryScaleLoop, loops.name, (copy) => copy(d, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
   const out = allocateUnset(t.dtype, t.size)
-  const ok = loop(d, elements(t), stride(t), elements(x), stride(x), elements(y), stride(y), out, t.size)
+  let ok: boolean
+  if (stride(t) + stride(x) + stride(y) === 3) {
+    const loop = (loops.unaryFlat ??= ownCopy(unaryFlatLoop, loops.name, (copy) => copy(d, ONE, ONE, ONE, new Float64Array(1), 1)))
+    ok = loop(d, t.contiguousData(), x.contiguousData(), y.contiguousData(), out, t.size)
+  } else {
+    const loop = (loops.unary ??= ownCopy(unaryScaleLoop, loops.name, (copy) => copy(d, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
+    ok = loop(d, elements(t), stride(t), elements(x), stride(x), elements(y), stride(y), out, t.size)
+  }
   return ok ? Tensor.fromArray(out, t.shape) : null
 }
 
 /** t · d(a, b, y) for one input of a binary op in one pass; null as `fusedUnary`. */
 export function fusedBinary(loops: FusedLoops, d: Partial, t: Tensor, a: unknown, b: unknown, y: Tensor): Tensor | null {
-  const loop = (loops.binary ??= ownCopy(binaryScaleLoop, loops.name, (copy) => copy(d, ONE, 0, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
   const out = allocateUnset(t.dtype, t.size)
-  const ok = loop(d, elements(t), stride(t), elements(a), stride(a), elements(b), stride(b), elements(y), stride(y), out, t.size)
+  let ok: boolean
+  if (stride(t) + stride(a) + stride(b) + stride(y) === 4) {
+    const loop = (loops.binaryFlat ??= ownCopy(binaryFlatLoop, loops.name, (copy) => copy(d, ONE, ONE, ONE, ONE, new Float64Array(1), 1)))
+    ok = loop(d, (t as Tensor).contiguousData(), (a as Tensor).contiguousData(), (b as Tensor).contiguousData(), y.contiguousData(), out, t.size)
+  } else {
+    const loop = (loops.binary ??= ownCopy(binaryScaleLoop, loops.name, (copy) => copy(d, ONE, 0, ONE, 0, ONE, 0, ONE, 0, new Float64Array(1), 1)))
+    ok = loop(d, elements(t), stride(t), elements(a), stride(a), elements(b), stride(b), elements(y), stride(y), out, t.size)
+  }
   return ok ? Tensor.fromArray(out, t.shape) : null
 }
 

@@ -1,4 +1,4 @@
-import { describeValue, expectFunction, optionsOf, AdError, reshape, stack, Tensor as CoreTensor, type Value } from '@ad/core'
+import { cat, describeValue, expectFunction, optionsOf, AdError, reshape, Tensor as CoreTensor, zeros, type Value } from '@ad/core'
 import { resolveArgnums } from '@ad/core/internal'
 import { gradOrZeros } from './autograd.js'
 import { seedFor } from '../engine/backward.js'
@@ -101,8 +101,11 @@ export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) =
 
 /**
  * `jacrev(f, { argnums })(...args)`: the Jacobian of `f` with respect to one tensor
- * argument, by one backward pass per output element; shape `[...out, ...in]`. A function
- * returning an array or plain object of tensors gives that structure of Jacobians, as JAX.
+ * argument; shape `[...out, ...in]`. The rows of the identity go through the graph as one
+ * batch of cotangents (a leading dim, as JAX's `vmap` of the pullback; engine/batched.ts),
+ * in chunks that keep a batch of the larger of x and the output near a million elements.
+ * A function returning an array or plain object of tensors gives that structure of
+ * Jacobians, as JAX.
  */
 export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unknown[]) => any {
   expectFunction('jacrev', f)
@@ -116,28 +119,49 @@ export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unk
     const x = vars.variables[0]
     const outputs = outputsOf(enableGrad(() => f(...vars.callArgs)), 'jacrev')
     let passes = 0
-    for (const y of outputs.values) passes += y.size
+    for (const y of outputs.values) if (y instanceof Tensor && y.requiresGrad) passes += Math.ceil(y.size / rowsPerPass(y.size, x.size))
     return outputs.build(
       outputs.values.map((y) => {
-        const rows: Tensor[] = []
-        const tracked = y instanceof Tensor && y.requiresGrad
-        for (let k = 0; k < y.size; k++) {
-          let g: Value | null = null
-          if (tracked) {
-            g = runPass({
-              roots: [edgeOf(y)],
-              seeds: [oneHot(y, k)],
-              targets: [edgeOf(x)],
-              createGraph: 'auto',
-              retainGraph: --passes > 0 ? true : undefined, // the graph goes with the last pass
-            }).grads[0]
-          } else passes--
-          rows.push(gradOrZeros(g, x))
+        const blocks: Tensor[] = []
+        if (!(y instanceof Tensor && y.requiresGrad)) return assemble([], y.size, y.shape, x) // constant in x: zeros
+        const k = rowsPerPass(y.size, x.size)
+        for (let start = 0; start < y.size; start += k) {
+          const rows = Math.min(k, y.size - start)
+          const batched = y.size > 1
+          const g = runPass({
+            roots: [edgeOf(y)],
+            seeds: [batched ? identityRows(y, start, rows) : oneHot(y, start)],
+            targets: [edgeOf(x)],
+            createGraph: 'auto',
+            retainGraph: --passes > 0 ? true : undefined, // the graph goes with the last pass
+            batch: batched ? rows : 0,
+          }).grads[0]
+          blocks.push(batched ? rowsOf(g, rows, x) : gradOrZeros(g, x))
         }
-        return assemble(rows, y.shape, x)
+        return assemble(blocks, y.size, y.shape, x)
       }),
     )
   }
+}
+
+/** Rows of the Jacobian per backward pass: all of them while a batch stays near 2^20 elements. */
+function rowsPerPass(outSize: number, inSize: number): number {
+  return Math.max(1, Math.min(outSize, Math.floor(2 ** 20 / Math.max(outSize, inSize, 1))))
+}
+
+/** Rows start..start+k of the identity on y's elements, as a batch of cotangents [k, ...y.shape]. */
+function identityRows(y: CoreTensor, start: number, k: number): Value {
+  const data = y.dtype === 'float32' ? new Float32Array(k * y.size) : new Float64Array(k * y.size)
+  for (let r = 0; r < k; r++) data[r * y.size + start + r] = 1
+  return CoreTensor.fromArray(data, [k, ...y.shape])
+}
+
+/** A batched pass's cotangent for x ([k, ...x.shape], or null for zero) as x's dtype. */
+function rowsOf(g: Value | null, k: number, x: Tensor): Tensor {
+  if (g === null) return wrap(zeros([k, ...x.shape], { dtype: x.dtype }))
+  const t = g as CoreTensor
+  if (t instanceof Tensor && (t.requiresGrad || t.dtype === x.dtype)) return t
+  return wrap(t.dtype === x.dtype ? t : t.to(x.dtype))
 }
 
 /**
@@ -192,7 +216,7 @@ function secondDerivatives(y: CoreTensor, variables: readonly Tensor[]): (p: num
       }
       variables.forEach((xq, q) => (rows[q] as Tensor[]).push(gradOrZeros(second[q] ?? null, xq)))
     }
-    blocks.push(variables.map((xq, q) => assemble(rows[q] as Tensor[], xp.shape, xq)))
+    blocks.push(variables.map((xq, q) => assemble(rows[q] as Tensor[], xp.size, xp.shape, xq)))
   }
   return (p, q) => (blocks[p] as Tensor[])[q] as Tensor
 }
@@ -259,16 +283,24 @@ function oneHot(y: CoreTensor, k: number): Value {
   return CoreTensor.fromArray(data, y.shape)
 }
 
-/** Rows (one gradient per output element) as one tensor of shape [...outShape, ...x.shape]. */
-function assemble(rows: Tensor[], outShape: readonly number[], x: Tensor): Tensor {
+/**
+ * Blocks of rows (each a gradient, of x's shape, or a batch of them, [k, ...x.shape]) as one
+ * tensor of shape [...outShape, ...x.shape], `count` rows in all.
+ */
+function assemble(blocks: Tensor[], count: number, outShape: readonly number[], x: Tensor): Tensor {
   const shape = [...outShape, ...x.shape]
-  if (!rows.some((r) => r.requiresGrad)) {
-    const data = x.dtype === 'float32' ? new Float32Array(rows.length * x.size) : new Float64Array(rows.length * x.size)
-    rows.forEach((r, k) => data.set(r.contiguousData(), k * x.size))
+  if (!blocks.some((r) => r.requiresGrad)) {
+    const data = x.dtype === 'float32' ? new Float32Array(count * x.size) : new Float64Array(count * x.size)
+    let at = 0
+    for (const r of blocks) {
+      data.set(r.contiguousData(), at)
+      at += r.size
+    }
     return wrap(CoreTensor.fromArray(data, shape))
   }
   // Nested in an outer transform: keep the rows' graphs.
-  return reshape(stack(rows, { dim: 0 }), { shape }) as Tensor
+  const rows = blocks.map((r) => (r.size === x.size ? reshape(r, { shape: [1, ...x.shape] }) : r))
+  return reshape(cat(rows, { dim: 0 }), { shape }) as Tensor
 }
 
 interface Variables {

@@ -7,6 +7,7 @@ import { freeSaved, runFreed } from './freed.js'
 import type { Node } from './node.js'
 import { markUseful } from './prune.js'
 import { ReadyQueue } from './queue.js'
+import { batchedRule, stackSlices } from './batched.js'
 import { Cotangents } from './recycle.js'
 import { runWithStandIns } from './stale.js'
 import { nextPending, sendSlot, sweep, type SweepRoute } from './sweep.js'
@@ -33,6 +34,11 @@ export interface Pass {
   targets: readonly Node[] | null
   createGraph: boolean | 'auto'
   retainGraph: boolean | undefined
+  /**
+   * k > 0: the seeds carry a leading batch dim of k ([k, ...root's shape]), k cotangents sent
+   * through the graph in one walk (batched.ts); so do the cotangents returned.
+   */
+  batch?: number
 }
 
 export interface PassResult {
@@ -45,6 +51,8 @@ export interface PassResult {
 }
 
 let passes = 0
+/** Passes running slots as slots (at most one: see Route.slots). */
+let slotPasses = 0
 
 /**
  * Runs one backward pass. The engine reads only op declarations (`vjp`, and `scalar` for
@@ -97,8 +105,9 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
   const capture = pass.targets !== null
   const queue = new ReadyQueue()
   const leaves: Node[] = []
-  const route = new Route(id, minSeq, capture, createGraph, retainGraph, queue, leaves, pass.seeds)
+  const route = new Route(id, minSeq, capture, createGraph, retainGraph, queue, leaves, pass.seeds, pass.batch ?? 0)
   const previousGrad = mode.gradEnabled
+  if (route.slots) slotPasses++
   mode.gradEnabled = createGraph
   if (!createGraph) {
     mode.plain++
@@ -115,6 +124,7 @@ function execute(pass: Pass, id: number, minSeq: number, createGraph: boolean, r
     if (!retainGraph) for (const tape of route.tapes) retire(tape)
     return route.captured
   } finally {
+    if (route.slots) slotPasses--
     mode.gradEnabled = previousGrad
     if (!createGraph) {
       mode.plain--
@@ -160,6 +170,8 @@ class Route implements SweepRoute {
   readonly fresh: FreshStorages | null
   /** When the pass is not recorded: which cotangents are dead, so their buffers are reused. */
   readonly recycler: Cotangents | null
+  /** The leading batch dim of every cotangent (0: none). */
+  readonly batch: number
   /**
    * Whether slots of the scalar tape run as slots (sweep.ts): not when the pass is recorded,
    * prunes for targets or checks for anomalies; slot nodes then run as any node.
@@ -177,10 +189,14 @@ class Route implements SweepRoute {
     readonly queue: ReadyQueue,
     readonly leaves: Node[],
     seeds: readonly Value[],
+    batch: number,
   ) {
+    this.batch = batch
     this.fresh = capture ? null : new FreshStorages(seeds)
     this.recycler = createGraph ? null : new Cotangents()
-    this.slots = !createGraph && !capture && mode.anomaly === 0
+    // A pass inside a pass (a hook that calls backward) leaves the slots to the outer one,
+    // whose sweep state the tapes hold: it runs them through their nodes.
+    this.slots = !createGraph && !capture && mode.anomaly === 0 && slotPasses === 0
   }
 
   sendNode(node: Node, c: Value): void {
@@ -202,7 +218,9 @@ function runNode(node: Node, route: Route): void {
     if (mode.anomaly !== 0) checkArriving(node, g)
     if (node.hooks !== null) {
       recycler?.escape(g)
-      g = runHooks(node, g, route.createGraph)
+      const createGraph = route.createGraph
+      // A hook sees one cotangent of its tensor's shape: each slice of a batch in turn.
+      g = route.batch > 0 ? stackSlices(g, route.batch, (s) => runHooks(node, s, createGraph)) : runHooks(node, g, createGraph)
     }
   }
   if (route.capture) {
@@ -277,24 +295,11 @@ function send(route: Route, node: Node, c: Value): void {
 function propagate(node: Node, g: Value, route: Route): void {
   const op = node.op as Op
   const out = node.out as Tensor
-  let cotangents: MaybeZero[]
   const mark = poolMark()
-  if (node.epoch !== writes.epoch && node.savedChanged()) {
-    // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
-    cotangents = runWithStandIns(node, g)
-  } else if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
-    // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
-    cotangents = scalarVjp(node, op, out, g)
-  } else {
-    // A number carries no dtype. Rules of ops with a scalar form combine it with their
-    // inputs, whose dtype wins (numbers are weak), but a rule that builds a tensor from the
-    // cotangent alone (a reduction's expand) would make it float64: for those a float32
-    // output's cotangent becomes a float32 0-dim tensor (PyTorch seeds with
-    // ones_like(output)), so a float32 graph's backward pass stays in float32.
-    const cot = typeof g === 'number' && op.scalar === undefined && out.dtype !== 'float64' ? scalarTensor(g, out.dtype) : g
-    // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
-    cotangents = (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, cot, node.needs)
-  }
+  const cotangents =
+    route.batch > 0
+      ? batchedRule(node, g, route.batch, (slice) => runRule(node, op, out, slice, route), !node.freed && !stale(node))
+      : runRule(node, op, out, g, route)
   if (mode.anomaly !== 0) checkCotangents(node, cotangents)
   if (route.slots && node instanceof SlotNode) {
     sendFromSlot(route, node, cotangents)
@@ -312,6 +317,29 @@ function propagate(node: Node, g: Value, route: Route): void {
     const next = destination(node, i, cotangents[i], route)
     if (next !== null) send(route, next, cotangents[i] as Value)
   }
+}
+
+/** Whether a tensor this node keeps was changed in place since it was saved. */
+const stale = (node: Node): boolean => node.epoch !== writes.epoch && node.savedChanged()
+
+/** A node's rule on one cotangent of its output's shape. */
+function runRule(node: Node, op: Op, out: Tensor, g: Value, route: Route): MaybeZero[] {
+  if (stale(node)) {
+    // A tensor this node keeps was changed in place since: the rule sees stand-ins for it.
+    return runWithStandIns(node, g)
+  }
+  if (!route.createGraph && op.scalar !== undefined && out.shape.length === 0 && !node.freed) {
+    // (The scalar path reads every saved value; a freed node's rule reads only those it needs.)
+    return scalarVjp(node, op, out, g)
+  }
+  // A number carries no dtype. Rules of ops with a scalar form combine it with their
+  // inputs, whose dtype wins (numbers are weak), but a rule that builds a tensor from the
+  // cotangent alone (a reduction's expand) would make it float64: for those a float32
+  // output's cotangent becomes a float32 0-dim tensor (PyTorch seeds with
+  // ones_like(output)), so a float32 graph's backward pass stays in float32.
+  const cot = typeof g === 'number' && op.scalar === undefined && out.dtype !== 'float64' ? scalarTensor(g, out.dtype) : g
+  // Plain mode (mode.plain > 0) runs these ops as kernels; with createGraph they are recorded.
+  return (op.vjp as VjpRule)({ args: node.inputs as Value[], out, attrs: node.attrs }, cot, node.needs)
 }
 
 /** A slot's cotangents, after its node ran its rule: down the slot's edges, as a sweep sends them. */

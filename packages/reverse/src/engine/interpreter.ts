@@ -3,7 +3,7 @@ import { evaluate, TRACE, type Interpreter } from '@ad/core/internal'
 import { mode } from './mode.js'
 import { MAX_CACHED, NEEDS, Node } from './node.js'
 import { recordScalar } from './tape.js'
-import { Tensor } from '../api/tensor.js'
+import { lazyScalar, Tensor } from '../api/tensor.js'
 import { rememberTrace } from '../debug/anomaly.js'
 import { refreshView, viewOf } from '../inplace/views.js'
 import { scalarOf, scalarTensor, wrap } from '../api/wrap.js'
@@ -96,18 +96,18 @@ function scalarApply(op: Op, n: 1 | 2, a: Value, b: Value | undefined, attrs: ob
   if (n !== op.arity) return null
   const ka = scalarKind(a)
   if (ka === NOT_SCALAR) return null
-  const xa = scalarOf(a)
+  const xa = ka === RESULT ? ((a as Tensor)._value as number) : scalarOf(a)
   let kb = WEAK
   let xb = 0
   if (n === 2) {
     kb = scalarKind(b)
     if (kb === NOT_SCALAR) return null
-    xb = scalarOf(b)
+    xb = kb === RESULT ? ((b as Tensor)._value as number) : scalarOf(b)
   }
   const f = op.scalar as (...xs: number[]) => number
   const y = n === 1 ? f(xa) : f(xa, xb)
-  const float32 = ka !== FLOAT64 && kb !== FLOAT64
-  const out = scalarTensor(y, float32 ? 'float32' : 'float64')
+  const float32 = (ka === FLOAT32 || kb === FLOAT32) && ka !== FLOAT64 && kb !== FLOAT64 && ka !== RESULT && kb !== RESULT
+  const out = float32 ? scalarTensor(y, 'float32') : lazyScalar(y)
   // A float64 result goes on the tape when it can; otherwise, as any result, a node.
   if (mode.gradEnabled && op.differentiable && !float32 && mode.anomaly === 0 && recordScalar(op, a, n === 2 ? b : undefined, xa, xb, y, out)) return out
   return finish(op, given ?? (n === 1 ? [a] : [a, b as Value]), attrs, out)
@@ -121,7 +121,7 @@ function scalarResult(op: Op, args: readonly Value[]): Tensor | null {
   for (let i = 0; i < n; i++) {
     const kind = scalarKind(args[i])
     if (kind === NOT_SCALAR) return null
-    if (kind === FLOAT64) float32 = false
+    if (kind === FLOAT64 || kind === RESULT) float32 = false
   }
   return scalarTensor((op.scalar as (...xs: number[]) => number)(...args.map(scalarOf)), float32 ? 'float32' : 'float64')
 }
@@ -130,11 +130,13 @@ const NOT_SCALAR = 0
 const WEAK = 1
 const FLOAT64 = 2
 const FLOAT32 = 3
+/** A float64 scalar result whose value is still a number (see Tensor._value). */
+const RESULT = 4
 
 /** What an argument is to the scalar path: a number (weak), a 0-dim tensor of a dtype, or something else. */
 function scalarKind(a: unknown): number {
   if (typeof a === 'number') return WEAK
-  if (a instanceof Tensor && a._value !== null) return FLOAT64 // a scalar result (see Tensor._value)
+  if (a instanceof Tensor && a._value !== null) return RESULT
   if (!(a instanceof CoreTensor) || a.shape.length !== 0) return NOT_SCALAR
   return a.dtype === 'float32' ? FLOAT32 : FLOAT64
 }

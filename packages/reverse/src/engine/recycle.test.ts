@@ -56,3 +56,29 @@ describe('cotangent buffers recycled during backward', () => {
     expectClose(values(x.grad), Array.from(xs, (v) => 2 * (Math.exp(v) * v + Math.exp(v))))
   })
 })
+
+describe('dead cotangent buffers after the pass', () => {
+  it('serve the next steps of a synchronous loop and never a tensor still held', () => {
+    const x = tensor(xs, { requiresGrad: true })
+    const held: Tensor[] = []
+    const want: number[][] = []
+    for (let k = 0; k < 4; k++) {
+      // Every intermediate and gradient of every step stays held: none may share a buffer.
+      const a = x.mul(k + 1)
+      const b = a.sin()
+      const c = b.mul(a)
+      held.push(a, b, c)
+      c.sum().backward()
+      held.push(x.grad!.clone())
+      want.push(Array.from(xs, (v) => (k + 1) * (Math.cos((k + 1) * v) * (k + 1) * v + Math.sin((k + 1) * v))))
+      x.grad = null
+    }
+    // The steps after the first took pooled buffers (the pool rounds lengths up; a fresh
+    // array outside a pass has exactly n elements).
+    expect(held.slice(4).some((t) => t.storage.data.buffer.byteLength > 8 * n)).toBe(true)
+    const buffers = new Set(held.map((t) => t.storage.data.buffer))
+    expect(buffers.size).toBe(held.length)
+    for (let k = 0; k < 4; k++) expectClose(values(held[4 * k + 3]), want[k])
+    for (let k = 0; k < 4; k++) expectClose(values(held[4 * k + 1]), Array.from(xs, (v) => Math.sin((k + 1) * v)))
+  })
+})

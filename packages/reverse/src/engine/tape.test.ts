@@ -199,6 +199,29 @@ describe('the scalar tape', () => {
     expect(other.grad).toBe(null)
   })
 
+  it('a backward inside a hook (a pass within a pass) on the same tape leaves the outer pass whole', () => {
+    const run = () => {
+      const x = tensor(0.5, { requiresGrad: true })
+      const w = tensor(2, { requiresGrad: true })
+      const other = w.mul(w).add(w) // on the same tape as what follows
+      const a = x.mul(3)
+      const b = a.sin().mul(a)
+      let inner = 0
+      b.registerHook((g) => {
+        other.backward(undefined, { retainGraph: true })
+        inner++
+        return g
+      })
+      b.add(a.square()).backward()
+      return { x: x.grad!.item(), w: w.grad!.item(), inner }
+    }
+    const fast = run()
+    const slow = tapeStats(run).result
+    expect(fast).toEqual(slow)
+    expect(fast.inner).toBe(1)
+    expect(fast.w).toBe(5)
+  })
+
   it('reads as a non-leaf that requires grad without making its node, and warns on .grad as one', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     resetNonLeafGradWarning()

@@ -249,11 +249,16 @@ const ON_TAPE = 2
 const OFF_TAPE = 3
 
 function requires(a: unknown, tape: Tape | null): number {
-  if (typeof a !== 'object' || !(a instanceof Tensor)) return NO_GRAD
-  // (A view whose base changed in place since gets its fresh history first, as record() does.)
-  if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
-  const fn = a._fn
-  if (fn === null) return a._acc === null ? NO_GRAD : LEAF
+  if (typeof a !== 'object') return NO_GRAD
+  // A scalar result whose value is a number (most arguments here) is a reverse tensor and no view.
+  if ((a as Partial<Tensor>)._value == null) {
+    if (!(a instanceof Tensor)) return NO_GRAD
+    // (A view whose base changed in place since gets its fresh history first, as record() does.)
+    if (a._view !== null && a._view.version !== a.storage.version) refreshView(a)
+  }
+  const t = a as Tensor
+  const fn = t._fn
+  if (fn === null) return t._acc === null ? NO_GRAD : LEAF
   return fn === tape && tape !== null ? ON_TAPE : OFF_TAPE
 }
 
