@@ -3,6 +3,7 @@ import type { Arg } from '../graph.js'
 import type { Node } from '../graph.js'
 import { contiguous, reduction, type Group, type Layout, type Plan } from './plan.js'
 import { literal, scalarForm, timesUsed } from './scalarExpr.js'
+import { loopSlots, type SlotWalk } from './periodic.js'
 
 /** How deep inlined expressions nest before a value gets a const again. */
 const INLINE_DEPTH = 16
@@ -33,12 +34,17 @@ export function emitLoop(plan: Plan, group: Group): Loop {
   const S = group.shape
   const f32 = group.dtype === 'float32'
   const fround = (e: string) => (f32 ? `Math.fround(${e})` : e)
-  const inGroup = new Set(group.members)
+  // Re-rolled scalar code (codegen/periodic.ts): the first period of members is the body of
+  // a loop over the repetitions, unless its slots do not move by constant steps.
+  const slots = group.repeat !== undefined ? loopSlots(plan, group) : null
+  const repeat = slots !== null ? group.repeat! : undefined
+  const members = repeat !== undefined ? group.members.slice(0, repeat.period) : group.members
+  const inGroup = new Set(members)
   // A member read once, by a later member of this loop, and kept nowhere is written inside
   // its reader's expression instead of a const of its own: half the source for scalar code.
   const uses = new Map<Node, number>()
   const named = new Set<Node>()
-  for (const m of group.members) {
+  for (const m of members) {
     if (plan.stored.has(m) || reduction(m) || (m.op!.concat !== undefined && m.op!.scalar === undefined)) named.add(m)
     if (m.op!.concat !== undefined && m.op!.scalar === undefined) for (const a of m.args) named.add(a as Node)
     // Counted as the reader's expression names it: `x * x` reads x twice.
@@ -146,7 +152,40 @@ export function emitLoop(plan: Plan, group: Group): Loop {
     return name
   }
 
-  for (const m of group.members) {
+  /** Template member j's input i in repetition k (re-rolled code), or as it is. */
+  const argOf = (j: number, i: number, a: Arg): string => {
+    const ref = repeat?.refs[j][i]
+    if (ref === undefined || ref.kind === 'same') return readArg(a)
+    if (ref.kind === 'carried') return `c${j}_${i}`
+    const w = slots!.reads[j][i]!
+    const key = `${w.first}:${w.step}`
+    let name = walkNames.get(key)
+    if (name === undefined) {
+      name = `t${walkNames.size}`
+      walkNames.set(key, name)
+      const at = `r[${slotAt(w)}]`
+      body.push(`const ${name} = ${f32 && typeof a !== 'number' && (a.weak || a.dtype !== 'float32') ? `Math.fround(${at})` : at}`)
+    }
+    return name
+  }
+  const walkNames = new Map<string, string>()
+  // A value carried from the previous repetition: given before the loop, updated at its end.
+  const carried: string[] = []
+  let loopStart = -1
+  if (repeat !== undefined) {
+    repeat.refs.forEach((row, j) =>
+      row.forEach((ref, i) => {
+        if (ref.kind !== 'carried') return
+        named.add(members[ref.from])
+        body.push(`let c${j}_${i} = ${readArg(members[j].args[i])}`)
+        carried.push(`c${j}_${i} = v${members[ref.from].id}`)
+      }),
+    )
+    body.push(`for (let k = 0; k < ${repeat.times}; k++) {`)
+    loopStart = body.length
+  }
+  for (let j = 0; j < members.length; j++) {
+    const m = members[j]
     const op = m.op!
     const loc = plan.stored.has(m) ? plan.loc.get(m) : undefined
     if (reduction(m)) {
@@ -197,7 +236,7 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       const chain = pieces.map((p, k) => (k === pieces.length - 1 ? p.value : `$P${q} < ${p.end} ? ${p.value} : `)).join('')
       body.push(`const v${m.id} = ${fround(chain)}`)
     } else {
-      const args = m.args.map(readArg)
+      const args = m.args.map((a, i) => argOf(j, i, a))
       const expr = fround(callOf(op.scalar!, args))
       const depth = 1 + Math.max(0, ...m.args.map((a) => (typeof a === 'number' ? 0 : inline.get(a)?.depth ?? 0)))
       if (uses.get(m) === 1 && !named.has(m) && depth <= INLINE_DEPTH) {
@@ -206,18 +245,32 @@ export function emitLoop(plan: Plan, group: Group): Loop {
       }
       body.push(`const v${m.id} = ${expr}`)
     }
-    if (loc?.kind === 'slot') body.push(`r[${loc.slot}] = v${m.id}`)
+    const w = slots?.writes[j]
+    if (w != null) body.push(`r[${slotAt(w)}] = v${m.id}`)
+    else if (loc?.kind === 'slot') body.push(`r[${loc.slot}] = v${m.id}`)
     else if (loc?.kind === 'array') {
       const k = pointer(arrayName(loc.array, true), contiguous(m.shape))
       body.push(`${pointers[k].array}[$P${k}] = v${m.id}`)
     }
   }
 
+  if (repeat !== undefined) {
+    body.push(...carried)
+    for (let i = loopStart; i < body.length; i++) body[i] = `  ${body[i]}`
+    body.push('}')
+  }
   const source = assemble(S, pointers, [...head, ...pre], [...reads, ...body], post, folds)
   const factory = new Function('F', `${fns.map((_, k) => `const f${k} = F[${k}]`).join('\n')}\nreturn function loop(d, r) {\n${source}\n}`) as (
     F: typeof fns,
   ) => LoopFn
   return { fn: factory(fns), source }
+}
+
+/** Slot `first + step·k` of a re-rolled loop's repetition k, as source. */
+function slotAt(w: SlotWalk): string {
+  if (w.step === 0) return String(w.first)
+  const k = Math.abs(w.step) === 1 ? 'k' : `${Math.abs(w.step)} * k`
+  return w.step > 0 ? (w.first === 0 ? k : `${w.first} + ${k}`) : `${w.first} - ${k}`
 }
 
 /** The loop nest over S with dims merged, pointers advanced per level; `$Pk` in the body is pointer k's index. */

@@ -1,5 +1,6 @@
 import { Storage, Tensor, type DType, type Op } from '@ad/core'
 import { constTensor, isNode, sizeOfShape, type Graph, type Node } from '../graph.js'
+import { classify, findRuns, runStores, type Ref } from './periodic.js'
 
 /**
  * How a graph runs: fusion into loop steps and kernel steps, where every value lives, and
@@ -34,6 +35,11 @@ export interface Group {
   readonly shape: readonly number[]
   readonly dtype: DType
   readonly members: Node[]
+  /**
+   * Scalar code re-rolled (codegen/periodic.ts): the members are `times` repetitions of the
+   * first `period`, emitted as one loop, with how each template input reads per repetition.
+   */
+  readonly repeat?: { readonly period: number; readonly times: number; readonly refs: Ref[][] }
 }
 
 export type Step = { readonly kind: 'loop'; readonly group: Group } | { readonly kind: 'kernel'; readonly node: Node }
@@ -65,7 +71,7 @@ export interface Plan {
   readonly recomputeReads: Map<Node, Node[]>
 }
 
-/** How many members a loop of one element (scalar code) takes before a new function starts. */
+/** How many members of straight-line scalar code one function takes before a new one starts. */
 const SCALAR_CHUNK = 250
 
 export function fusible(node: Node): boolean {
@@ -192,7 +198,9 @@ export function plan(graph: Graph, reuseOutputs = false): Plan {
     // A reduction's result, or a view of a member (its elements at other indices), is
     // complete only after its loop: a consumer starts a new loop.
     const waits = g !== undefined && reads.some((a) => groupOf.get(rootOf(a)) === g && (reduction(a) || rootOf(a) !== a))
-    if (g !== undefined && (waits || (shape.length === 0 && g.members.length >= SCALAR_CHUNK))) {
+    // (Scalar code is one group until something outside it needs a member; splitScalar then
+    // cuts it into loops and functions of SCALAR_CHUNK members.)
+    if (g !== undefined && waits) {
       seal(g)
       g = undefined
     }
@@ -270,6 +278,30 @@ export function plan(graph: Graph, reuseOutputs = false): Plan {
   }
   for (const o of outputs) need(o)
   for (const g of [...open.values()]) seal(g)
+  const split = steps.flatMap((s): Step[] => {
+    if (s.kind !== 'loop' || s.group.shape.length !== 0) return [s]
+    return splitScalar(s.group, () => groups++).map((group) => {
+      for (const m of group.members) groupOf.set(m, group)
+      return { kind: 'loop', group }
+    })
+  })
+  steps.length = 0
+  steps.push(...split)
+  // A member read by another piece of its scalar code lives in a slot.
+  for (const s of steps) {
+    if (s.kind !== 'loop' || s.group.shape.length !== 0) continue
+    for (const m of s.group.members) {
+      for (const a of m.args) {
+        if (!isNode(a)) continue
+        const home = groupOf.get(rootOf(a))
+        if (home !== undefined && home !== s.group) stored.add(rootOf(a))
+      }
+    }
+  }
+  for (const s of steps) {
+    const rep = s.kind === 'loop' ? s.group.repeat : undefined
+    if (rep !== undefined && s.kind === 'loop') runStores(s.group.members, rep.period, rep.times, rep.refs, stored)
+  }
 
   // Outputs must not live in reused buffers (a caller keeps them): a member an output reads
   // through views is fresh, unless the caller asked for reuse; then it is pinned to its own
@@ -292,6 +324,31 @@ export function plan(graph: Graph, reuseOutputs = false): Plan {
     else loc.set(node, { ...src, layout: l })
   }
   return { graph, steps, loc, groupOf, stored, arrays, dataArray, slots, recompute, recomputeReads }
+}
+
+/**
+ * Scalar code cut into pieces: periodic runs (one loop each) and straight-line code between
+ * them, in functions of at most SCALAR_CHUNK members (V8 optimises small functions sooner).
+ */
+function splitScalar(g: Group, newId: () => number): Group[] {
+  const pieces: Group[] = []
+  const straight = (members: Node[]): void => {
+    for (let i = 0; i < members.length; i += SCALAR_CHUNK) {
+      pieces.push({ id: newId(), shape: g.shape, dtype: g.dtype, members: members.slice(i, i + SCALAR_CHUNK) })
+    }
+  }
+  let at = 0
+  for (const run of findRuns(g.members)) {
+    const members = g.members.slice(run.start, run.start + run.period * run.times)
+    const refs = classify(members, run.period, run.times)
+    if (refs === null) continue
+    straight(g.members.slice(at, run.start))
+    pieces.push({ id: newId(), shape: g.shape, dtype: g.dtype, members, repeat: { period: run.period, times: run.times, refs } })
+    at = run.start + members.length
+  }
+  straight(g.members.slice(at))
+  if (pieces.length === 1 && pieces[0].repeat === undefined) return [g]
+  return pieces
 }
 
 function keyOf(shape: readonly number[], dtype: DType): string {

@@ -39,7 +39,10 @@ export function generate(graph: Graph, reuseOutputs = false): Program {
   const steps: Step[] = plan.steps.map((step, i) => {
     if (step.kind === 'loop') {
       const loop = emitLoop(plan, step.group)
-      code.push(() => `// step ${i}: fused loop over ${fmt(step.group.shape)} ${step.group.dtype}\n//   ${step.group.members.map(nodeText).join('\n//   ')}\n${loop.source}`)
+      const g = step.group
+      const shown = g.repeat === undefined ? g.members : g.members.slice(0, g.repeat.period)
+      const what = g.repeat === undefined ? `fused loop over ${fmt(g.shape)} ${g.dtype}` : `scalar code re-rolled: ${g.repeat.times} repetitions of ${g.repeat.period} ops, the first`
+      code.push(() => `// step ${i}: ${what}\n//   ${shown.map(nodeText).join('\n//   ')}\n${loop.source}`)
       const fn = loop.fn
       return () => fn(d, r)
     }
