@@ -18,8 +18,9 @@ import { Tensor } from '../api/tensor.js'
  * compute it (`scale(g, partial)`, bit for bit).
  *
  * A slot's `Node` (its `gradFn`, a `SlotNode`) is made only when something asks for one: a
- * user reading `gradFn`, a hook, `retainGrad`, a node of the general tape or of another
- * tape taking the tensor as input, a recorded backward (createGraph), `autograd.grad`. From
+ * user reading `gradFn`, a hook, `retainGrad`, a general node taking the tensor as input (as
+ * does an op on it once its tape is retired), a recorded backward (createGraph),
+ * `autograd.grad`, a pass inside a pass. From
  * then on that node is the slot's truth (its hooks, saved values, freed state) and passes run
  * the slot through it, by the general code; the typed arrays still hold its edges.
  */
@@ -33,7 +34,7 @@ export class Tape {
   seq: Float64Array
   /** `writes.epoch` when the slot was recorded (see Node.epoch). */
   epoch: Float64Array
-  /** Edge of input 0 and 1: a slot (≥ 0), none (-1), or `ext[-2 - e]` (a node outside this tape). */
+  /** Edge of input 0 and 1: a slot (≥ 0), none (-1), or `ext[-2 - e]` (a leaf's accumulator). */
   e0: Int32Array
   e1: Int32Array
   /** ∂out/∂input 0 and 1 at the recorded values; where an input has no edge, its value (a number). */

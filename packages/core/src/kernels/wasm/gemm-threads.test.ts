@@ -23,12 +23,12 @@ function operand(make: (n: number) => FloatArray, rows: number, cols: number, tr
   return transposed ? { data, offset: 1, rowStride: 1, colStride: rows } : { data, offset: 1, rowStride: cols, colStride: 1 }
 }
 
-// Each at least 2^20 multiply-adds (the threshold): cut along columns (m ≤ n) or rows, with
+// Each at least 2^22 multiply-adds (the threshold): cut along columns (m ≤ n) or rows, with
 // ragged edges, several passes over k (256 a pass), transposed operands and accumulation.
 const shapes: { m: number; n: number; k: number; aT: boolean; bT: boolean; accumulate: boolean }[] = [
-  { m: 128, n: 256, k: 40, aT: false, bT: false, accumulate: false },
+  { m: 128, n: 256, k: 160, aT: false, bT: false, accumulate: false },
   { m: 37, n: 1031, k: 300, aT: true, bT: false, accumulate: true },
-  { m: 1030, n: 9, k: 130, aT: false, bT: true, accumulate: false },
+  { m: 1030, n: 9, k: 520, aT: false, bT: true, accumulate: false },
   { m: 257, n: 61, k: 520, aT: true, bT: true, accumulate: true },
 ]
 
@@ -71,10 +71,10 @@ describe('gemm on helper threads', () => {
   it('leave small products on the calling thread', async () => {
     await gemmHelpers()
     const rnd = lcg(3)
-    const A = operand((n) => new Float64Array(n), 64, 64, false, rnd)
-    const B = operand((n) => new Float64Array(n), 64, 64, false, rnd)
+    const A = operand((n) => new Float64Array(n), 128, 128, false, rnd)
+    const B = operand((n) => new Float64Array(n), 128, 128, false, rnd)
     const before = gemmHelpedChunks()
-    for (let i = 0; i < 20; i++) simdGemm(64, 64, 64, A, B, new Float64Array(64 * 64), 0, false)
+    for (let i = 0; i < 20; i++) simdGemm(128, 128, 128, A, B, new Float64Array(128 * 128), 0, false) // 2^21
     expect(gemmHelpedChunks()).toBe(before)
   })
 

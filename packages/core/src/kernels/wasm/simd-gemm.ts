@@ -111,9 +111,10 @@ export function gemmHelpedChunks(): number {
 
 /**
  * Below this many multiply-adds a product stays on one thread: waking a helper and waiting
- * for its last chunk cost tens of microseconds, what about 2^20 multiply-adds take here.
+ * for its last chunk cost tens of microseconds, and more when its core is busy; measured on
+ * W5, products of 2^20 to 2^21 (one image's convolution) ran slower on two threads.
  */
-const THREAD_MIN_WORK = 1 << 20
+const THREAD_MIN_WORK = 1 << 22
 /** Chunks per thread: small enough that a busy core's share is soon taken over by the others. */
 const CHUNKS_PER_THREAD = 4
 
