@@ -131,6 +131,9 @@ export async function prepare(fn: () => unknown, options: TimingOptions = {}): P
     inner = Math.max(inner + 1, Math.ceil((inner * minRepMs * 1.2) / Math.max(t, 1e-3)))
   }
 
+  // Memory the library keeps only until the current job ends (core's buffer pool, which a
+  // synchronous loop of steps reuses) is not left over: let the job end first.
+  await settle()
   collect()
   const after = live()
   return {
