@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { add, mul, sin, square, sub } from '@ad/core'
+import { add, mul, sin, square, sub, tensor, type Tensor } from '@ad/core'
 import { compile, explain, grad, valueAndGrad } from '../index.js'
 
 /** Rosenbrock over an array of numbers: one graph node per scalar op (W1's function). */
@@ -20,6 +20,14 @@ const chain = (xs: number[]): number => {
 const oneDifferent = (xs: number[]): number => {
   let f = 0
   for (let i = 0; i < xs.length; i++) f = add(f, i === 7 ? mul(sin(xs[i]), 3) : square(sub(xs[i], 0.5))) as number
+  return f
+}
+
+/** Each element scaled by its own closed-over 0-d tensor: constants, not slots, per repetition. */
+const weights = Array.from({ length: 40 }, (_, i) => tensor(1 + i / 7))
+const weighted = (xs: number[]): Tensor => {
+  let f = tensor(0)
+  for (let i = 0; i < xs.length; i++) f = add(f, mul(square(xs[i]), weights[i])) as Tensor
   return f
 }
 
@@ -67,6 +75,19 @@ describe('re-rolled scalar code', () => {
     const text = explain(oneDifferent)(numbers(40))
     expect(loops(text)).toBeGreaterThanOrEqual(1)
     expect(text).toContain('Math.sin')
+  })
+
+  it('is right where each repetition reads its own constant', () => {
+    const xs = numbers(40)
+    const generated = compile(valueAndGrad(weighted))(xs) as [Tensor, Tensor[]]
+    const interpreted = compile(valueAndGrad(weighted), { codegen: false })(xs) as [Tensor, Tensor[]]
+    const eager = valueAndGrad(weighted)(xs) as [Tensor, Tensor[]]
+    const items = (ts: Tensor[]): number[] => ts.map((t) => t.item())
+    expect(generated[0].item()).toBe(interpreted[0].item())
+    expect(generated[0].item()).toBe(eager[0].item())
+    expect(items(generated[1])).toEqual(items(interpreted[1]))
+    expect(items(generated[1])).toEqual(items(eager[1]))
+    expect(items(generated[1])[3]).toBe(2 * xs[3] * (1 + 3 / 7))
   })
 
   it('leaves non-periodic and short code straight-line', () => {

@@ -1,5 +1,5 @@
 import { isNode, type Arg, type Node } from '../graph.js'
-import { fusible, type Group, type Plan } from './plan.js'
+import { fusible, reduction, type Group, type Plan } from './plan.js'
 
 /**
  * Re-rolling scalar code. Traced scalar code (one op per number, as a loop over an array of
@@ -67,27 +67,34 @@ export function findRuns(members: readonly Node[]): Run[] {
   return runs
 }
 
-/** How an argument moves from one repetition to the next: members by position, others by id. */
-function shift(pos: Map<Node, number>, x: Arg, y: Arg): string | null {
-  if (typeof x === 'number' || typeof y === 'number') return typeof x === 'number' && typeof y === 'number' && Object.is(x, y) ? 'n' : null
-  if (x.dtype !== y.dtype || x.weak !== y.weak) return null
+/** Two equal numbers (a literal input) shift by this: no shift of a value can equal it. */
+const SAME_NUMBER = Number.MAX_SAFE_INTEGER
+
+/**
+ * How an argument moves from one repetition to the next, as one number (compared, never
+ * stored): members by position (even codes), other values by id (odd codes); NaN when the
+ * two cannot be the same input shifted.
+ */
+function shift(pos: Map<Node, number>, x: Arg, y: Arg): number {
+  if (typeof x === 'number' || typeof y === 'number') return typeof x === 'number' && typeof y === 'number' && Object.is(x, y) ? SAME_NUMBER : NaN
+  if (x.dtype !== y.dtype || x.weak !== y.weak) return NaN
   const px = pos.get(x)
   const py = pos.get(y)
-  if (px !== undefined && py !== undefined) return `m${py - px}`
-  if (px === undefined && py === undefined) return `i${y.id - x.id}`
-  return null
+  if (px !== undefined && py !== undefined) return 2 * (py - px)
+  if (px === undefined && py === undefined) return 2 * (y.id - x.id) + 1
+  return NaN
 }
 
 /** How many times the `period` members from `start` repeat with constant shifts (1 when they do not). */
 function repetitions(members: readonly Node[], pos: Map<Node, number>, start: number, period: number): number {
   if (start + 2 * period > members.length) return 1
-  const shifts: (string | null)[][] = []
+  const shifts: number[][] = []
   for (let j = 0; j < period; j++) {
     const a = members[start + j]
     const b = members[start + period + j]
     if (!fusible(a) || a.op !== b.op || a.args.length !== b.args.length || a.dtype !== b.dtype || a.weak !== b.weak) return 1
     const s = a.args.map((x, k) => shift(pos, x, b.args[k]))
-    if (s.includes(null)) return 1
+    if (s.some(Number.isNaN)) return 1
     shifts.push(s)
   }
   let times = 2
@@ -141,7 +148,9 @@ export function classify(members: readonly Node[], period: number, times: number
         row.push({ kind: 'same' })
         continue
       }
-      if (!every((k) => isNode(at(k)))) return null
+      // Read through slots: number inputs, and scalar members and reductions (kept in slots
+      // when read elsewhere). Constants and kernel results live elsewhere: no loop.
+      if (!every((k) => inSlot(at(k)))) return null
       row.push({ kind: 'slot' })
     }
     refs.push(row)
@@ -170,6 +179,10 @@ export function runStores(members: readonly Node[], period: number, times: numbe
     for (let k = 0; k < times && !any; k++) any = stored.has(members[k * period + j])
     if (any) for (let k = 0; k < times; k++) stored.add(members[k * period + j])
   }
+}
+
+function inSlot(a: Arg): boolean {
+  return isNode(a) && a.shape.length === 0 && (a.kind === 'input' ? a.weak : a.kind === 'op' && (fusible(a) || reduction(a)))
 }
 
 /** Slot `first + step·k` in repetition k. */
