@@ -90,7 +90,9 @@ export class Tensor extends CoreBase {
 
   /** Without making the storage of a scalar result (always float64). */
   get dtype(): DType {
-    return this._storage === null || !(this._storage.data instanceof Float32Array) ? 'float64' : 'float32'
+    // (Storage holds a Float64Array or a Float32Array; the test that hits at once on the
+    // first is the cheap one, and scalar code asks this of every float64 leaf it reads.)
+    return this._storage === null || this._storage.data instanceof Float64Array ? 'float64' : 'float32'
   }
 
   item(): number {
