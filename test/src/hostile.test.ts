@@ -96,4 +96,14 @@ describe('zero-size and empty tensors, as PyTorch computes them', () => {
     expect(out.tolist()).toEqual([0, 0, 0])
     expect(t.tolist()).toEqual([0, 0, 0])
   })
+
+  it('an empty result with a huge dim is made without index tables for that dim (tile, flip, roll, pad)', () => {
+    // Each of these would otherwise build a table of 3e9 entries for a result with no elements
+    // (past what a typed array can hold: a RangeError from inside, or gigabytes for nothing).
+    const { tile, flip, roll, pad, zeros } = reverse
+    expect(tile(zeros([0, 1, 0]), { reps: [3e9, 3e9] }).shape).toEqual([0, 3e9, 0])
+    expect(flip(zeros([0, 3e9]), { dims: [1] }).shape).toEqual([0, 3e9])
+    expect(roll(zeros([0, 3e9]), { shifts: [3], dims: [1] }).shape).toEqual([0, 3e9])
+    expect(pad(zeros([0, 3e9 - 2]), { pad: [1, 1] }).shape).toEqual([0, 3e9])
+  })
 })

@@ -13,8 +13,11 @@ export type DimTable = Int32Array | null
  * output, reading x through its own strides (views need no packing first). Flip (a reversed
  * table), roll (a rotated one), tile (j mod n), pad (−1 in the margins, an offset inside) and
  * indexSelect (the index values along one dim) are all this loop with different tables.
+ * `tableOf(d)` gives dim d's table; it is asked only when the output has elements, since an
+ * empty output may still have a huge dim (tile of a [0, 1] tensor by [1e9, 1e9]) whose table
+ * would be gigabytes for nothing.
  */
-export function remap(x: Tensor, tables: readonly DimTable[], outShape: Shape, fill = 0): Tensor {
+export function remap(x: Tensor, tableOf: (d: number) => DimTable, outShape: Shape, fill = 0): Tensor {
   const size = sizeOf(outShape)
   const out = allocate(x.dtype, size)
   const rank = outShape.length
@@ -27,7 +30,7 @@ export function remap(x: Tensor, tables: readonly DimTable[], outShape: Shape, f
   const strides = x.strides
   // The input position along dim d at output position j, as an offset (−1 marks a fill).
   const offsets = outShape.map((n, d) => {
-    const table = tables[d]
+    const table = tableOf(d)
     const o = new Float64Array(n)
     for (let j = 0; j < n; j++) {
       const at = table === null ? j : table[j]

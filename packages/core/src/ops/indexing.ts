@@ -101,7 +101,7 @@ export const indexSelect = defineOp({
   primal: ([x, index], { dim }, shape) => {
     const d = selectShape(x.shape, index.shape, dim)
     const positions = readIndices('indexSelect', index, x.rank === 0 ? 1 : x.shape[d], dim)
-    return remap(x, shape.map((_, i) => (i === d ? positions : null)), shape)
+    return remap(x, (i) => (i === d ? positions : null), shape)
   },
   jvp: ({ args: [, index], attrs }, [t]): MaybeZero => (t === null ? null : indexSelect(t, index, attrs)),
   vjp: ({ args: [x, index], attrs }, g): MaybeZero[] => {

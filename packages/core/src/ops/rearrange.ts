@@ -23,7 +23,7 @@ export const flip = defineOp({
   shape: ([s], { dims }) => (normalizeDims('flip', dims, s.length), s),
   primal: ([x], { dims }, shape) => {
     const nd = normalizeDims('flip', dims, x.rank)
-    return remap(x, shape.map((n, d) => (nd.includes(d) && x.rank > 0 ? reversed(n) : null)), shape)
+    return remap(x, (d) => (nd.includes(d) && x.rank > 0 ? reversed(shape[d]) : null), shape)
   },
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : flip(t, attrs)),
   vjp: ({ attrs }, g): MaybeZero[] => [flip(g, attrs)],
@@ -70,12 +70,12 @@ export const roll = defineOp({
     const plan = rollPlan(x.shape, shifts, dims)
     if (dims === undefined) {
       const flat = Tensor.fromArray(x.contiguousData(), [x.size])
-      return reshapeData(remap(flat, [rotated(x.size, shifts[0])], [x.size]), shape)
+      return reshapeData(remap(flat, () => rotated(x.size, shifts[0]), [x.size]), shape)
     }
     // Two shifts of one dim add up, as rolling twice does.
     const totals = shape.map(() => 0)
     plan.dims.forEach((d, i) => (totals[d] += plan.shifts[i]))
-    return remap(x, totals.map((k, d) => (k === 0 ? null : rotated(shape[d], k))), shape)
+    return remap(x, (d) => (totals[d] === 0 ? null : rotated(shape[d], totals[d])), shape)
   },
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : roll(t, attrs)),
   vjp: ({ attrs }, g): MaybeZero[] => [roll(g, { shifts: attrs.shifts.map((k) => -k), dims: attrs.dims })],
@@ -120,12 +120,12 @@ export const pad = defineOp({
   positional: ['pad', 'value'],
   shape: ([s], attrs) => padShape(s, attrs.pad),
   primal: ([x], { pad: amounts, value }, shape) => {
-    const tables: DimTable[] = shape.map(() => null)
-    for (let k = 0; k < amounts.length / 2; k++) {
-      const d = x.rank - 1 - k
-      tables[d] = shiftTable(shape[d], -amounts[2 * k], x.shape[d])
+    // amounts[2k], amounts[2k + 1] pad dim rank − 1 − k; the other dims are read as they are.
+    const tableOf = (d: number): DimTable => {
+      const k = x.rank - 1 - d
+      return 2 * k < amounts.length ? shiftTable(shape[d], -amounts[2 * k], x.shape[d]) : null
     }
-    return remap(x, tables, shape, value)
+    return remap(x, tableOf, shape, value)
   },
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : pad(t, { pad: attrs.pad })),
   vjp: ({ attrs }, g): MaybeZero[] => [pad(g, { pad: attrs.pad.map((k) => -k) })],
@@ -170,7 +170,7 @@ export const tile = defineOp({
     const plan = tilePlan(x.shape, reps)
     const lead = plan.rank - x.rank
     const lifted = new Tensor(x.storage, plan.shape, [...Array<number>(lead).fill(0), ...x.strides], x.offset)
-    return remap(lifted, shape.map((m, d) => cyclic(m, plan.shape[d])), shape)
+    return remap(lifted, (d) => cyclic(shape[d], plan.shape[d]), shape)
   },
   jvp: ({ attrs }, [t]): MaybeZero => (t === null ? null : tile(t, attrs)),
   vjp: ({ args: [x], attrs }, g): MaybeZero[] => {
