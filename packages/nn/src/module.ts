@@ -1,4 +1,4 @@
-import { optionsOf, AdError, noGrad, Tensor, type DType } from '@ad/reverse'
+import { describeValue, optionsOf, AdError, noGrad, Tensor, type DType } from '@ad/reverse'
 import { Parameter } from './parameter.js'
 import { toLoadable, type Loadable } from './values.js'
 
@@ -213,7 +213,7 @@ export class Module {
    * PyTorch's documentation advises for `to()`.
    */
   to(dtype: DType): this {
-    if (dtype !== 'float32' && dtype !== 'float64') throw new AdError('INVALID_ARGUMENT', `to(): dtype must be 'float32' or 'float64', got ${String(dtype)}.`)
+    if (dtype !== 'float32' && dtype !== 'float64') throw new AdError('INVALID_ARGUMENT', `to(): dtype must be 'float32' or 'float64', got ${describeValue(dtype)}.`)
     for (const m of this.modules()) {
       const reg = m[REG]
       for (const [name, p] of reg.parameters) {

@@ -118,6 +118,13 @@ describe('Module', () => {
     expect(codeOf(() => net.to('int8' as 'float32'))).toBe('INVALID_ARGUMENT')
   })
 
+  it('a dtype that is not a string is named in the error, for layers and to() alike', () => {
+    const odd = { valueOf: () => 2 } as unknown as 'float32'
+    for (const make of [() => new nn.Conv2d(1, 4, 5, { dtype: odd }), () => new nn.Linear(2, 2).to(odd)]) {
+      expect(make).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.not.stringContaining('[object') }))
+    }
+  })
+
   it('runs forward hooks around forward in call()', () => {
     const m = new nn.Identity()
     const seen: unknown[] = []

@@ -9,7 +9,7 @@ export interface DTypeOption {
 
 /** A zero-filled parameter, to be initialised. */
 export function emptyParameter(shape: readonly number[], dtype: DType = 'float32'): Parameter {
-  if (dtype !== 'float32' && dtype !== 'float64') throw invalid(`dtype must be 'float32' or 'float64', got ${String(dtype)}.`)
+  if (dtype !== 'float32' && dtype !== 'float64') throw invalid(`dtype must be 'float32' or 'float64', got ${describeValue(dtype)}.`)
   return new Parameter(zeros(shape, { dtype }))
 }
 
