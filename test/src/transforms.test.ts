@@ -4,6 +4,8 @@
 // output replaced by its Jacobian (jax.jacfwd of a tuple-valued function returns a tuple).
 import * as F from '@ad/forward'
 import * as R from '@ad/reverse'
+import * as C from '@ad/compile'
+import * as Core from '@ad/core'
 import { describe, expect, test } from 'vitest'
 
 type Engine = typeof F | typeof R
@@ -56,6 +58,19 @@ describe.each(engines)('%s', (_, m, jac) => {
           [6, 0],
           [0, 8],
         ],
+      ],
+    ])
+  })
+
+  test('an array of argnums gives an array of Jacobians (JAX returns a tuple)', () => {
+    expect(plain(jac((a: any, b: any) => m.mul(a, b), { argnums: [-1, 0] })(x(), y()))).toEqual([
+      [
+        [1, 0],
+        [0, 2],
+      ],
+      [
+        [3, 0],
+        [0, 4],
       ],
     ])
   })
@@ -119,5 +134,35 @@ describe.each(engines)('%s', (_, m, jac) => {
 
   test('grad still needs one scalar output', () => {
     expect(() => (m.grad as any)((a: any) => [m.sum(a)])(x())).toThrow(code('INVALID_ARGUMENT'))
+  })
+})
+
+describe('compile', () => {
+  test('jacfwd and jacrev take an array of argnums as the eager engines do, compiled or not', () => {
+    const g = (a: any, b: any) => Core.mul(a, b)
+    const x = Core.tensor([1, 2])
+    const y = Core.tensor([3, 4])
+    for (const jac of [C.jacfwd, C.jacrev]) {
+      // ∂(a·b)/∂b = diag(a), ∂(a·b)/∂a = diag(b)
+      const expected = [
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        [
+          [3, 0],
+          [0, 4],
+        ],
+      ]
+      expect(plain(jac(g, { argnums: [1, 0] })(x, y))).toEqual(expected)
+      expect(plain(C.compile(jac(g, { argnums: [1, 0] }))(x, y))).toEqual(expected)
+    }
+  })
+
+  test('the gradient of a number argument f does not use is the number 0, compiled or not, as eager', () => {
+    const f = (xs: any[]) => Core.mul(xs[0], 2)
+    expect(C.compile(C.grad(f))([1, 2])).toEqual([2, 0])
+    expect(C.grad(f)([1, 2])).toEqual([2, 0])
+    expect(F.grad((xs: any[]) => F.mul(xs[0], 2))([1, 2])).toEqual([2, 0])
   })
 })

@@ -75,9 +75,14 @@ function runInPlace(who: string, f: Fn, rawArgs: readonly unknown[]): Run | null
   return { graph, leaves, argLeaves: leavesPerArg(rawArgs), args, result, env, outputs, tracer }
 }
 
-/** An exact zero of a value's shape and dtype (`0` for a number): what a null cotangent stands for. */
+/**
+ * An exact zero of a value's shape and dtype (`0` for a number, and for a number input of an
+ * enclosing trace, which stands for a number): what a null cotangent stands for. So the
+ * gradient of an input f does not depend on comes back as the eager transforms give it.
+ */
 function zerosLike(v: Value): Value {
-  return typeof v === 'number' ? 0 : zeros([...v.shape], { dtype: v.dtype })
+  if (typeof v === 'number' || (v instanceof Symbolic && v.node.weak && v.shape.length === 0)) return 0
+  return zeros([...v.shape], { dtype: v.dtype })
 }
 
 /** The only output of a run, which a gradient needs to be one element. */
@@ -260,9 +265,15 @@ function assemble(parts: readonly Value[], lead: readonly number[], tail: readon
  * `jacfwd(f, { argnums })(...args)`: the Jacobian of f with respect to one tensor argument,
  * shape [...out, ...in], one forward pass over the graph per input element.
  */
-export function jacfwd(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+export function jacfwd(f: Fn, options: { argnums?: number | readonly number[] } = {}): (...args: any[]) => Value | Value[] {
   expectFunction('jacfwd', f)
-  options = optionsOf<{ argnums?: number }>('jacfwd', options)
+  options = optionsOf<{ argnums?: number | readonly number[] }>('jacfwd', options)
+  const several = options.argnums
+  // An array of indices gives an array of Jacobians, one per argument (JAX's tuple).
+  if (Array.isArray(several)) {
+    const each = several.map((argnums: number) => jacfwd(f, { argnums }))
+    return (...args) => each.map((jac) => jac(...args) as Value)
+  }
   return (...rawArgs) => {
     const [a] = argnumList('jacfwd', options.argnums, rawArgs.length)
     const r = run('jacfwd', f, asValueArgs(rawArgs, [a]))
@@ -280,9 +291,15 @@ export function jacfwd(f: Fn, options: { argnums?: number } = {}): (...args: any
  * `jacrev(f, { argnums })(...args)`: the Jacobian of f with respect to one tensor argument,
  * shape [...out, ...in], one backward pass over the graph per output element.
  */
-export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: any[]) => Value {
+export function jacrev(f: Fn, options: { argnums?: number | readonly number[] } = {}): (...args: any[]) => Value | Value[] {
   expectFunction('jacrev', f)
-  options = optionsOf<{ argnums?: number }>('jacrev', options)
+  options = optionsOf<{ argnums?: number | readonly number[] }>('jacrev', options)
+  const several = options.argnums
+  // An array of indices gives an array of Jacobians, one per argument (JAX's tuple).
+  if (Array.isArray(several)) {
+    const each = several.map((argnums: number) => jacrev(f, { argnums }))
+    return (...args) => each.map((jac) => jac(...args) as Value)
+  }
   return (...rawArgs) => {
     const [a] = argnumList('jacrev', options.argnums, rawArgs.length)
     const r = run('jacrev', f, asValueArgs(rawArgs, [a]))
@@ -314,6 +331,6 @@ export function hessian(f: Fn, options: { argnums?: number } = {}): (...args: an
   options = optionsOf<{ argnums?: number }>('hessian', options)
   return (...rawArgs) => {
     const [a] = argnumList('hessian', options.argnums, rawArgs.length)
-    return jacfwd(grad(f, { argnums: a }), { argnums: a })(...rawArgs)
+    return jacfwd(grad(f, { argnums: a }), { argnums: a })(...rawArgs) as Value
   }
 }

@@ -107,9 +107,15 @@ export function vjp(f: Fn, ...primals: unknown[]): [any, (cotangent?: unknown) =
  * A function returning an array or plain object of tensors gives that structure of
  * Jacobians, as JAX.
  */
-export function jacrev(f: Fn, options: { argnums?: number } = {}): (...args: unknown[]) => any {
+export function jacrev(f: Fn, options: { argnums?: number | readonly number[] } = {}): (...args: unknown[]) => any {
   expectFunction('jacrev', f)
-  options = optionsOf<{ argnums?: number }>('jacrev', options)
+  options = optionsOf<{ argnums?: number | readonly number[] }>('jacrev', options)
+  const several = options.argnums
+  // An array of indices gives an array of Jacobians, one per argument (JAX's tuple, forward's jacfwd).
+  if (Array.isArray(several)) {
+    const each = several.map((argnums: number) => jacrev(f, { argnums }))
+    return (...args) => each.map((jac) => jac(...args))
+  }
   return (...args) => {
     const [index] = resolveArgnums('jacrev', options.argnums ?? 0, args.length)
     if (!(args[index] instanceof CoreTensor) && flatten(args[index]).leaves.length !== 1) {
