@@ -69,6 +69,18 @@ describe('SGD', () => {
     expect(() => new nn.SGD([], { lr: 1 })).toThrow(AdError)
   })
 
+  it('a step between forward and backward is caught, as in PyTorch (the update is an in-place write)', () => {
+    for (const Opt of [nn.SGD, nn.Adam, nn.RMSprop]) {
+      const p = new nn.Parameter(tensor(start))
+      const loss = p.mul(p).sum() // saves p
+      p.grad = tensor(start)
+      const storage = p.storage
+      new Opt([p], { lr: 0.1 }).step()
+      expect(p.storage).toBe(storage) // written where it lies
+      expect(() => loss.backward()).toThrow(expect.objectContaining({ code: 'MODIFIED_AFTER_SAVE' }))
+    }
+  })
+
   it('rejects betas that are not two numbers in [0, 1) with INVALID_ARGUMENT naming them (null included)', () => {
     const p = new nn.Parameter(tensor(start))
     for (const betas of [null, 0.9, [0.9], [0.9, 1], ['0.9', 0.999]]) {

@@ -12,6 +12,7 @@ export { type BackwardOptions } from './engine/backward.js'
 export { grad, valueAndGrad, vjp, jacrev, hessian, hessianVectorProduct, type TransformOptions } from './api/transforms.js'
 export { detectAnomaly } from './debug/anomaly.js'
 export { checkpoint } from './api/checkpoint.js'
+export { incrementVersion } from './inplace/versions.js'
 export { walkGraph, toDot, type DotOptions } from './debug/graph.js'
 export { tapeStats, type TapeStats } from './debug/stats.js'
 

@@ -1,4 +1,4 @@
-import { describeValue, AdError, noGrad, Storage, Tensor, type FloatArray } from '@ad/reverse'
+import { describeValue, AdError, incrementVersion, noGrad, Storage, Tensor, type FloatArray } from '@ad/reverse'
 
 /** A parameter group: its parameters and its own values of the optimizer's options. */
 export type ParamGroup<O> = O & { params: Tensor[]; [key: string]: unknown }
@@ -53,7 +53,10 @@ export abstract class Optimizer<O extends object> {
   /** Throws INVALID_ARGUMENT for an option out of range. */
   protected abstract validate(group: ParamGroup<O>): void
 
-  /** Writes one parameter's update; `grad` is its gradient's values, `state` its state (filled on first use). */
+  /**
+   * Writes one parameter's update; `grad` is its gradient's values, `state` its state (filled
+   * on first use). `out` may be `p` itself: an update reads p[i] before it writes out[i].
+   */
   protected abstract update(p: FloatArray, grad: FloatArray, state: ParamState, group: ParamGroup<O>, out: FloatArray): void
 
   /** One update of every parameter that has a gradient. A closure, if given, is called first (under grad mode) and its loss returned. */
@@ -67,9 +70,17 @@ export abstract class Optimizer<O extends object> {
           let state = this.state.get(p)
           if (state === undefined) this.state.set(p, (state = {}))
           const values = p.contiguousData()
-          const out = scratch(values)
-          this.update(values, g.contiguousData(), state, group, out)
-          p.copy_(new Tensor(new Storage(out), p.shape))
+          if (values === p.storage.data) {
+            // A parameter that owns its elements in order (every one a module makes) is updated
+            // where it lies, and marked as written, as PyTorch's optimizers write with add_
+            // under no_grad: no scratch buffer, no second pass to copy it in.
+            this.update(values, g.contiguousData(), state, group, values)
+            incrementVersion(p)
+          } else {
+            const out = scratch(values)
+            this.update(values, g.contiguousData(), state, group, out)
+            p.copy_(new Tensor(new Storage(out), p.shape))
+          }
         }
       }
     })

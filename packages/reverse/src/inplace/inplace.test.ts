@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { type Op } from '@ad/core'
 import { mulberry32 } from '@ad/core'
 import { apply, listOps } from '@ad/core/internal'
-import { autograd, grad, noGrad, ones, tensor, zeros, type Tensor } from '../index.js'
+import { autograd, grad, incrementVersion, noGrad, ones, tensor, zeros, type Tensor } from '../index.js'
 import { plain, relativeError, samplePoint } from '../testing.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
@@ -261,6 +261,15 @@ describe('MODIFIED_AFTER_SAVE', () => {
     const y = w.matmul(w)
     noGrad(() => w.index(0).mul_(2))
     expect(() => y.sum().backward()).toThrow(code('MODIFIED_AFTER_SAVE'))
+  })
+
+  it('a write straight into the storage is caught once incrementVersion marks it, as PyTorch\'s increment_version', () => {
+    const x = tensor([1, 2], { requiresGrad: true })
+    const y = x.mul(x) // MulBackward saves x
+    x.storage.data[0] = 5
+    incrementVersion(x)
+    expect(() => y.sum().backward()).toThrow(code('MODIFIED_AFTER_SAVE'))
+    expect(() => incrementVersion([1, 2] as never)).toThrow(code('INVALID_ARGUMENT'))
   })
 
   it('a saved output changed through detach() is caught', () => {

@@ -1,4 +1,4 @@
-import type { Storage } from '@ad/core'
+import { AdError, describeValue, Tensor, type Storage } from '@ad/core'
 
 /**
  * Version stamps. Every in-place write sets its storage's `version` (shared by the storage's
@@ -13,4 +13,16 @@ export const writes = { epoch: 0 }
 /** Marks a storage as written. */
 export function bumpVersion(storage: Storage): void {
   storage.version = ++writes.epoch
+}
+
+/**
+ * Marks `t` as changed in place, as PyTorch's `torch.autograd.graph.increment_version`: for
+ * code that writes into a tensor's storage itself (an optimizer's update loop over
+ * `contiguousData()`), so that autograd treats the write as it treats `add_`: a node that
+ * saved `t` (or a view of its storage) before then refuses to use it (`MODIFIED_AFTER_SAVE`),
+ * and views of it see fresh history.
+ */
+export function incrementVersion(t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new AdError('INVALID_ARGUMENT', `incrementVersion: expected a tensor, got ${describeValue(t)}.`)
+  bumpVersion(t.storage)
 }
