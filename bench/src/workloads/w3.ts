@@ -49,8 +49,15 @@ function castParams(d: W3Data, dtype: DType): Record<Name, Float32Array | Float6
 
 type Params = Record<Name, R.Tensor>
 
-const mlpLoss = (p: Params, X: R.Tensor, y: R.Tensor): R.Tensor =>
-  R.crossEntropy(R.add(R.matmul(R.relu(R.add(R.matmul(X, p.W1), p.b1)), p.W2), p.b2), y) as R.Tensor
+type MlpOps = Pick<typeof Core, 'crossEntropy' | 'add' | 'matmul' | 'relu'>
+
+/** The loss, written once against a module of ops: @ad/reverse's for the eager step, @ad/core's for @ad/compile. */
+const mlpLossWith =
+  (m: MlpOps) =>
+  (p: Record<Name, Core.Tensor>, X: Core.Tensor, y: Core.Tensor): Core.Tensor =>
+    m.crossEntropy(m.add(m.matmul(m.relu(m.add(m.matmul(X, p.W1), p.b1)), p.W2), p.b2), y) as Core.Tensor
+
+const mlpLoss = mlpLossWith(R as unknown as MlpOps) as unknown as (p: Params, X: R.Tensor, y: R.Tensor) => R.Tensor
 
 function adCase(d: W3Data, dtype: DType): Case {
   const { batch, inp, hid, out, lr } = W3
@@ -96,8 +103,7 @@ function adCase(d: W3Data, dtype: DType): Case {
 
 type CoreParams = Record<Name, Core.Tensor>
 
-const mlpLossCore = (p: CoreParams, X: Core.Tensor, y: Core.Tensor): Core.Tensor =>
-  Core.crossEntropy(Core.add(Core.matmul(Core.relu(Core.add(Core.matmul(X, p.W1), p.b1)), p.W2), p.b2), y) as Core.Tensor
+const mlpLossCore = mlpLossWith(Core)
 
 /** The step compiled whole: loss, gradients and the update p − lr·∇p, returning the new parameters. */
 function compiledCase(d: W3Data, dtype: DType): Case {

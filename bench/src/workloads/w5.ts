@@ -35,14 +35,22 @@ export const w5Ref = [{ name: 'initial loss', index: 0, value: W5.loss0, rtol: 1
 
 type Params = Record<W5Name, R.Tensor>
 
-const cnnLoss = (p: Params, X: R.Tensor, y: R.Tensor): R.Tensor => {
-  let h = R.relu(R.conv2d(X, p.c1w, p.c1b, { padding: 1 }))
-  h = R.maxPool2d(h, { kernelSize: 2 })
-  h = R.relu(R.conv2d(h, p.c2w, p.c2b, { padding: 1 }))
-  h = R.mean(h, { dims: [2, 3] })
-  const logits = R.linear(h, R.transpose(p.fw, { dim0: 0, dim1: 1 }), p.fb)
-  return R.crossEntropy(logits, y) as R.Tensor
-}
+type CnnOps = Pick<typeof Core, 'relu' | 'conv2d' | 'maxPool2d' | 'mean' | 'linear' | 'transpose' | 'crossEntropy'>
+
+/** The loss, written once against a module of ops: @ad/reverse's for the eager step, @ad/core's for @ad/compile. */
+const cnnLossWith =
+  (m: CnnOps) =>
+  (p: Record<W5Name, Core.Tensor>, X: Core.Tensor, y: Core.Tensor): Core.Tensor => {
+    let h = m.relu(m.conv2d(X, p.c1w, p.c1b, { padding: 1 }))
+    h = m.maxPool2d(h, { kernelSize: 2 })
+    h = m.relu(m.conv2d(h, p.c2w, p.c2b, { padding: 1 }))
+    h = m.mean(h, { dims: [2, 3] })
+    const logits = m.linear(h, m.transpose(p.fw, { dim0: 0, dim1: 1 }), p.fb)
+    return m.crossEntropy(logits, y) as Core.Tensor
+  }
+
+const cnnLoss = cnnLossWith(R as unknown as CnnOps) as unknown as (p: Params, X: R.Tensor, y: R.Tensor) => R.Tensor
+const cnnLossCore = cnnLossWith(Core)
 
 function adCase(d: W5Data): Case {
   const X = R.tensor(Float32Array.from(d.X), { shape: [8, 3, 32, 32] })
@@ -60,16 +68,6 @@ function adCase(d: W5Data): Case {
     },
     note: 'valueAndGrad over the six parameters; linear(h, fwᵀ, fb)',
   }
-}
-
-/** The same loss on plain core tensors, for `@ad/compile`. */
-const cnnLossCore = (p: Record<W5Name, Core.Tensor>, X: Core.Tensor, y: Core.Tensor): Core.Tensor => {
-  let h = Core.relu(Core.conv2d(X, p.c1w, p.c1b, { padding: 1 }))
-  h = Core.maxPool2d(h, { kernelSize: 2 })
-  h = Core.relu(Core.conv2d(h, p.c2w, p.c2b, { padding: 1 }))
-  h = Core.mean(h, { dims: [2, 3] })
-  const logits = Core.linear(h, Core.transpose(p.fw, { dim0: 0, dim1: 1 }), p.fb)
-  return Core.crossEntropy(logits, y) as Core.Tensor
 }
 
 function compiledCase(d: W5Data): Case {
