@@ -261,6 +261,12 @@ function assemble(parts: readonly Value[], lead: readonly number[], tail: readon
   return reshape(stacked, { shape: [...lead, ...tail] })
 }
 
+/** An array of argnums gives an array of Jacobians, one per argument (JAX's tuple): `jac` of each index. */
+function eachArgnum(argnums: readonly number[], jac: (argnums: number) => (...args: any[]) => unknown): (...args: any[]) => Value[] {
+  const each = argnums.map(jac)
+  return (...args) => each.map((j) => j(...args) as Value)
+}
+
 /**
  * `jacfwd(f, { argnums })(...args)`: the Jacobian of f with respect to one tensor argument,
  * shape [...out, ...in], one forward pass over the graph per input element.
@@ -269,11 +275,7 @@ export function jacfwd(f: Fn, options: { argnums?: number | readonly number[] } 
   expectFunction('jacfwd', f)
   options = optionsOf<{ argnums?: number | readonly number[] }>('jacfwd', options)
   const several = options.argnums
-  // An array of indices gives an array of Jacobians, one per argument (JAX's tuple).
-  if (Array.isArray(several)) {
-    const each = several.map((argnums: number) => jacfwd(f, { argnums }))
-    return (...args) => each.map((jac) => jac(...args) as Value)
-  }
+  if (Array.isArray(several)) return eachArgnum(several, (argnums) => jacfwd(f, { argnums }))
   return (...rawArgs) => {
     const [a] = argnumList('jacfwd', options.argnums, rawArgs.length)
     const r = run('jacfwd', f, asValueArgs(rawArgs, [a]))
@@ -295,11 +297,7 @@ export function jacrev(f: Fn, options: { argnums?: number | readonly number[] } 
   expectFunction('jacrev', f)
   options = optionsOf<{ argnums?: number | readonly number[] }>('jacrev', options)
   const several = options.argnums
-  // An array of indices gives an array of Jacobians, one per argument (JAX's tuple).
-  if (Array.isArray(several)) {
-    const each = several.map((argnums: number) => jacrev(f, { argnums }))
-    return (...args) => each.map((jac) => jac(...args) as Value)
-  }
+  if (Array.isArray(several)) return eachArgnum(several, (argnums) => jacrev(f, { argnums }))
   return (...rawArgs) => {
     const [a] = argnumList('jacrev', options.argnums, rawArgs.length)
     const r = run('jacrev', f, asValueArgs(rawArgs, [a]))
