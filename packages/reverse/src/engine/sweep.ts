@@ -79,32 +79,26 @@ export function sweep(tape: Tape, route: SweepRoute, floor: number): void {
       ;({ stamp, adj, seq, e0, e1, d0, d1, flags, epoch } = tape)
       written = writes.epoch
     } else {
-      let e = e0[s]
-      if (e !== -1) {
-        const c = g * d0[s]
-        if (e < 0) route.sendNode(tape.ext[-2 - e] as Node, c)
-        else if (stamp[e] === id) adj[e] += c
-        else {
-          stamp[e] = id
-          adj[e] = c
-          tape.pending++
-        }
-      }
-      e = e1[s]
-      if (e !== -1) {
-        const c = g * d1[s]
-        if (e < 0) route.sendNode(tape.ext[-2 - e] as Node, c)
-        else if (stamp[e] === id) adj[e] += c
-        else {
-          stamp[e] = id
-          adj[e] = c
-          tape.pending++
-        }
-      }
+      if (e0[s] !== -1) send(tape, route, e0[s], g * d0[s], id)
+      if (e1[s] !== -1) send(tape, route, e1[s], g * d1[s], id)
       if (!retain) tape.free(s)
     }
     if (route.changed) return
     s = tape.top
   }
   tape.top = s
+}
+
+/**
+ * Adds cotangent `c` along edge `e` of a slot (coded as in Tape.e0): to a node outside the
+ * tape, or to a slot, which then waits to run in pass `id` (the first contribution sets it).
+ */
+function send(tape: Tape, route: SweepRoute, e: number, c: number, id: number): void {
+  if (e < 0) route.sendNode(tape.ext[-2 - e] as Node, c)
+  else if (tape.stamp[e] === id) tape.adj[e] += c
+  else {
+    tape.stamp[e] = id
+    tape.adj[e] = c
+    tape.pending++
+  }
 }
